@@ -1,0 +1,67 @@
+// swift-tools-version:5.9
+// baiqa: backdoor attacks against NR-IQA models (BAIQA, AAAI 2025) on libtorch.
+import Foundation
+import PackageDescription
+
+// Which libtorch to build against. Default: Debian's libtorch-dev, whose headers and libraries sit on
+// the compiler's default paths, so no flags are needed (and no unsafeFlags, so that other packages can
+// depend on our library products). With LIBTORCH=/path/to/libtorch (a pip or CUDA build) we add its
+// include and lib folders; SwiftPM only allows those as unsafeFlags, which is fine for a root package.
+let env = ProcessInfo.processInfo.environment
+let libtorch = env["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
+
+var shimCxx: [CXXSetting] = [.define("_GLIBCXX_USE_CXX11_ABI", to: env["LIBTORCH_CXX11_ABI"] ?? "1")]
+var shimLinker: [LinkerSetting] = [.linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10")]
+if let root = libtorch {
+    shimCxx.append(.unsafeFlags(["-I\(root)/include", "-I\(root)/include/torch/csrc/api/include"]))
+    shimLinker.append(.unsafeFlags(["-L\(root)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(root)/lib"]))
+    // A CUDA build registers its kernels from libtorch_cuda/c10_cuda; keep them linked even though
+    // no symbol of theirs is referenced directly.
+    if FileManager.default.fileExists(atPath: "\(root)/lib/libtorch_cuda.so") {
+        shimLinker.append(.unsafeFlags(["-Xlinker", "--no-as-needed", "-ltorch_cuda", "-lc10_cuda", "-Xlinker", "--as-needed"]))
+    }
+}
+
+let package = Package(
+    name: "baiqa",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "IQAData", targets: ["IQAData"]),
+        .library(name: "IQAModels", targets: ["IQAModels"]),
+        .library(name: "Backdoor", targets: ["Backdoor"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
+        .executable(name: "baiqa", targets: ["baiqa"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Layer 0: C/C++ shims.
+        .target(name: "CTorch", cxxSettings: shimCxx, linkerSettings: shimLinker),
+        .target(name: "CImageCodecs",
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png"), .linkedLibrary("z")]),
+        // Layer 1: tensors, layers, optimisers, files.
+        .target(name: "TorchPickle"),
+        .target(name: "Torch", dependencies: ["CTorch", "TorchPickle"]),
+        // Layer 2: IQA data and models.
+        .target(name: "IQAData", dependencies: ["CImageCodecs", "Torch"]),
+        .target(name: "IQAModels", dependencies: ["Torch", "IQAData"]),
+        // Layer 3: backdoor attacks and their evaluation.
+        .target(name: "Backdoor", dependencies: ["Torch", "IQAData", "IQAModels"]),
+        .target(name: "Evaluation", dependencies: ["Torch", "IQAData", "IQAModels", "Backdoor"]),
+        // Layer 4: the command-line tool.
+        .executableTarget(name: "baiqa", dependencies: [
+            "Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IQADataTests", dependencies: ["IQAData"]),
+        .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
+        .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "baiqaTests", dependencies: ["baiqa"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,1 @@
+// Module Backdoor: see the architecture in README.md.

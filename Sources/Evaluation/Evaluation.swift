@@ -1,0 +1,1 @@
+// Module Evaluation: see the architecture in README.md.

@@ -1,0 +1,1 @@
+// Module IQAData: see the architecture in README.md.

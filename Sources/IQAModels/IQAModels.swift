@@ -1,0 +1,1 @@
+// Module IQAModels: see the architecture in README.md.

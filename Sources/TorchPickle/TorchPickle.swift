@@ -1,0 +1,1 @@
+// TorchPickle: torch.save's zip + pickle container, independent of libtorch.
