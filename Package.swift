@@ -45,11 +45,11 @@ let package = Package(
         .target(name: "TorchPickle"),
         .target(name: "Torch", dependencies: ["CTorch", "TorchPickle"]),
         // Layer 2: IQA data and models.
-        .target(name: "IQAData", dependencies: ["CImageCodecs", "Torch"]),
+        .target(name: "IQAData", dependencies: ["CImageCodecs"]),
         .target(name: "IQAModels", dependencies: ["Torch", "IQAData"]),
         // Layer 3: backdoor attacks and their evaluation.
         .target(name: "Backdoor", dependencies: ["Torch", "IQAData", "IQAModels"]),
-        .target(name: "Evaluation", dependencies: ["Torch", "IQAData", "IQAModels", "Backdoor"]),
+        .target(name: "Evaluation", dependencies: []),
         // Layer 4: the command-line tool.
         .executableTarget(name: "baiqa", dependencies: [
             "Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation",

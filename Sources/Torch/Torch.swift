@@ -1,0 +1,1 @@
+// Torch: Swift tensors over libtorch.
