@@ -6,10 +6,11 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/generated/variable_factories.h>
 #include <torch/csrc/autograd/grad_mode.h>
-#include <torch/version.h>
+#include <torch/csrc/api/include/torch/version.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -94,11 +95,11 @@ int ctorch_get_num_threads(void) {
 }
 void ctorch_manual_seed(uint64_t seed) { PROTECT(at::manual_seed(seed);) }
 int ctorch_cuda_is_available(void) {
-    PROTECT(return at::hasCUDA() && at::globalContext().getNumGPUs() > 0;)
+    PROTECT(return at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0;)
     return 0;
 }
 int ctorch_cuda_device_count(void) {
-    PROTECT(return at::hasCUDA() ? static_cast<int>(at::globalContext().getNumGPUs()) : 0;)
+    PROTECT(return at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;)
     return 0;
 }
 int ctorch_set_grad_enabled(int enabled) {

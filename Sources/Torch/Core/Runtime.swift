@@ -1,0 +1,56 @@
+import CTorch
+import Foundation
+
+/// Process-wide libtorch settings: thread count, seeding, grad mode, capabilities.
+public enum Runtime {
+    /// libtorch 1.13 from Debian starts with one intra-op thread; we default to all cores once,
+    /// the first time any tensor is made (or when `configure` is called explicitly).
+    static let defaultConfiguration: Void = {
+        let threads = ProcessInfo.processInfo.environment["BAIQA_THREADS"].flatMap(Int.init)
+            ?? ProcessInfo.processInfo.activeProcessorCount
+        ctorch_set_num_threads(Int32(max(1, threads)))
+        ctorch_clear_error()
+    }()
+
+    @inline(__always) static func ensureConfigured() { _ = defaultConfiguration }
+
+    /// Sets the intra-op thread count (≥ 1).
+    public static func setThreads(_ n: Int) {
+        ensureConfigured()
+        ctorch_set_num_threads(Int32(max(1, n)))
+        ctorch_clear_error()
+    }
+
+    public static var threads: Int {
+        ensureConfigured()
+        return Int(ctorch_get_num_threads())
+    }
+
+    /// Seeds libtorch's generators (CPU and CUDA): crops, dropout, initialisation all follow it.
+    public static func manualSeed(_ seed: UInt64) {
+        ensureConfigured()
+        ctorch_manual_seed(seed)
+        ctorch_clear_error()
+    }
+
+    public static var cudaDeviceCount: Int { Int(ctorch_cuda_device_count()) }
+    public static var libtorchVersion: String { String(cString: ctorch_version()) }
+
+    public static var isGradEnabled: Bool { ctorch_is_grad_enabled() != 0 }
+}
+
+/// Runs `body` with autograd recording off (like `torch.no_grad()`), restoring the previous mode.
+@discardableResult
+public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = ctorch_set_grad_enabled(0)
+    defer { ctorch_set_grad_enabled(previous) }
+    return try body()
+}
+
+/// Runs `body` with autograd recording on (e.g. an attack's gradient inside an evaluation loop).
+@discardableResult
+public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = ctorch_set_grad_enabled(1)
+    defer { ctorch_set_grad_enabled(previous) }
+    return try body()
+}

@@ -1,1 +1,0 @@
-// Torch: Swift tensors over libtorch.
