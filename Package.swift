@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQADataTests", dependencies: ["IQAData"]),
         .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
-        .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"]),
+        .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "baiqaTests", dependencies: ["baiqa"]),
     ],

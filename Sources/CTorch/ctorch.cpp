@@ -236,6 +236,8 @@ ctorch_tensor ctorch_scalar_tensor(double value, int st, int device) {
     RET_TENSOR(at::scalar_tensor(value, options(st, device)))
 }
 
+ctorch_tensor ctorch_zeros_like(ctorch_tensor t) { RET_TENSOR(at::zeros_like(T(t), at::MemoryFormat::Preserve)) }
+
 // ---- conversion, layout ----------------------------------------------------------------------
 ctorch_tensor ctorch_to_dtype(ctorch_tensor t, int st) { RET_TENSOR(T(t).to(stype(st))) }
 ctorch_tensor ctorch_to_device(ctorch_tensor t, int device) { RET_TENSOR(T(t).to(dev(device))) }

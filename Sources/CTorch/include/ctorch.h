@@ -68,6 +68,8 @@ ctorch_tensor ctorch_randint(int64_t low, int64_t high, const int64_t *shape, in
 ctorch_tensor ctorch_randperm(int64_t n, int device);
 ctorch_tensor ctorch_arange(double start, double end, double step, int scalar_type, int device);
 ctorch_tensor ctorch_scalar_tensor(double value, int scalar_type, int device);
+/// Zeros with t's shape, dtype, device and memory layout.
+ctorch_tensor ctorch_zeros_like(ctorch_tensor t);
 
 // ---- conversion, layout ----------------------------------------------------------------------
 ctorch_tensor ctorch_to_dtype(ctorch_tensor t, int scalar_type);

@@ -55,4 +55,7 @@ extension Tensor {
         Runtime.ensureConfigured()
         return try wrapHandle(ctorch_scalar_tensor(value, dtype.rawValue, device.code))
     }
+
+    /// Zeros shaped, typed and laid out like `other`.
+    public static func zeros(like other: Tensor) throws -> Tensor { try wrapHandle(ctorch_zeros_like(other.handle)) }
 }

@@ -27,7 +27,14 @@ public final class ParameterStore {
     /// Train mode (BatchNorm uses batch statistics, dropout is active) vs eval mode.
     public var isTraining = true
 
-    public init(device: Device = .cpu) { self.device = device }
+    /// Store 4-D parameters (convolution weights) in NHWC order: oneDNN's convolutions run about a
+    /// third faster on CPU when activations and weights are both channels-last.
+    public let channelsLast: Bool
+
+    public init(device: Device = .cpu, channelsLast: Bool = false) {
+        self.device = device
+        self.channelsLast = channelsLast
+    }
 
     public var root: StorePath { StorePath(store: self, components: [], group: 0) }
 
@@ -36,7 +43,8 @@ public final class ParameterStore {
 
     func register(_ name: String, _ tensor: Tensor, kind: Kind, group: Int) throws -> Tensor {
         guard indexByName[name] == nil else { throw TorchError("duplicate parameter name '\(name)'") }
-        let placed = tensor.device == device ? tensor : try tensor.to(device)
+        var placed = tensor.device == device ? tensor : try tensor.to(device)
+        if channelsLast, placed.rank == 4 { placed = try placed.channelsLast() }
         if kind == .parameter, placed.dtype.isFloatingPoint { try placed.requiringGrad(true) }
         indexByName[name] = entries.count
         entries.append(Entry(name: name, tensor: placed, kind: kind, group: group))

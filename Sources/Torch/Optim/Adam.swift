@@ -13,8 +13,8 @@ public final class Adam: Optimizer {
         let expAvg: Tensor
         let expAvgSq: Tensor
         init(like p: Tensor) throws {
-            expAvg = try Tensor.zeros(p.shape, dtype: p.dtype, device: p.device)
-            expAvgSq = try Tensor.zeros(p.shape, dtype: p.dtype, device: p.device)
+            expAvg = try Tensor.zeros(like: p)
+            expAvgSq = try Tensor.zeros(like: p)
         }
     }
     var slots: [String: Slot] = [:]

@@ -1,1 +1,0 @@
-// Module Backdoor: see the architecture in README.md.

@@ -1,1 +1,0 @@
-// Module IQAModels: see the architecture in README.md.
