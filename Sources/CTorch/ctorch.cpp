@@ -74,6 +74,13 @@ inline at::Reduction::Reduction reduction(int r) {
     default: throw std::invalid_argument("bad reduction code");
     }
 }
+// In-place ops on integer tensors (counters like num_batches_tracked) need an integral Scalar:
+// a double Scalar cannot be cast to Long in place.
+inline at::Scalar scalar_like(const at::Tensor &t, double v) {
+    if (at::isIntegralType(t.scalar_type(), /*includeBool=*/true) && v == static_cast<double>(static_cast<int64_t>(v)))
+        return at::Scalar(static_cast<int64_t>(v));
+    return at::Scalar(v);
+}
 } // namespace
 
 #define RET_TENSOR(expr)                                                                           \
@@ -363,14 +370,14 @@ void ctorch_add_(ctorch_tensor a, ctorch_tensor b, double alpha) { PROTECT(T(a).
 void ctorch_sub_(ctorch_tensor a, ctorch_tensor b, double alpha) { PROTECT(T(a).sub_(T(b), alpha);) }
 void ctorch_mul_(ctorch_tensor a, ctorch_tensor b) { PROTECT(T(a).mul_(T(b));) }
 void ctorch_div_(ctorch_tensor a, ctorch_tensor b) { PROTECT(T(a).div_(T(b));) }
-void ctorch_add_scalar_(ctorch_tensor a, double s) { PROTECT(T(a).add_(s);) }
-void ctorch_mul_scalar_(ctorch_tensor a, double s) { PROTECT(T(a).mul_(s);) }
+void ctorch_add_scalar_(ctorch_tensor a, double s) { PROTECT(T(a).add_(scalar_like(T(a), s));) }
+void ctorch_mul_scalar_(ctorch_tensor a, double s) { PROTECT(T(a).mul_(scalar_like(T(a), s));) }
 void ctorch_addcmul_(ctorch_tensor a, ctorch_tensor b, ctorch_tensor c, double v) { PROTECT(T(a).addcmul_(T(b), T(c), v);) }
 void ctorch_addcdiv_(ctorch_tensor a, ctorch_tensor b, ctorch_tensor c, double v) { PROTECT(T(a).addcdiv_(T(b), T(c), v);) }
 void ctorch_lerp_(ctorch_tensor a, ctorch_tensor end, double w) { PROTECT(T(a).lerp_(T(end), w);) }
 void ctorch_copy_(ctorch_tensor dst, ctorch_tensor src) { PROTECT(T(dst).copy_(T(src));) }
 void ctorch_zero_(ctorch_tensor a) { PROTECT(T(a).zero_();) }
-void ctorch_fill_(ctorch_tensor a, double v) { PROTECT(T(a).fill_(v);) }
+void ctorch_fill_(ctorch_tensor a, double v) { PROTECT(T(a).fill_(scalar_like(T(a), v));) }
 void ctorch_uniform_(ctorch_tensor a, double lo, double hi) { PROTECT(T(a).uniform_(lo, hi);) }
 void ctorch_normal_(ctorch_tensor a, double m, double s) { PROTECT(T(a).normal_(m, s);) }
 void ctorch_bernoulli_(ctorch_tensor a, double p) { PROTECT(T(a).bernoulli_(p);) }

@@ -42,15 +42,16 @@ public final class HyperIQA: IQAModel {
         let ch = config.backbone.stageChannels
         let ldaMid = [config.ldaOutChannels, config.ldaOutChannels * 2, config.ldaOutChannels * 4]
         let he = Initializer.kaimingNormal(a: 0, mode: .fanIn)
-        ldaConvs = try (0..<3).map {
-            try Conv2d(res / "lda\($0 + 1)_pool" / 0, inChannels: ch[$0], outChannels: ldaMid[$0], kernel: 1, bias: false, weightInit: he)
-        }
-        var fcs: [Linear] = []
+        // Registration order = the official state_dict order: lda1_pool, lda1_fc, lda2_pool, …
+        var convs: [Conv2d] = [], fcs: [Linear] = []
         for i in 0..<3 {
+            convs.append(try Conv2d(res / "lda\(i + 1)_pool" / 0, inChannels: ch[i], outChannels: ldaMid[i], kernel: 1,
+                                    bias: false, weightInit: he))
             fcs.append(try Linear(res / "lda\(i + 1)_fc", inFeatures: ldaMid[i] * ldaGrids[i] * ldaGrids[i],
                                   outFeatures: config.ldaOutChannels, weightInit: he))
         }
         fcs.append(try Linear(res / "lda4_fc", inFeatures: ch[3], outFeatures: config.targetInSize - config.ldaOutChannels * 3, weightInit: he))
+        ldaConvs = convs
         ldaFCs = fcs
 
         // The hyper head joins optimiser group 1 (the official code gives it lr × 10).
