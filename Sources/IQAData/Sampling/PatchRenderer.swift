@@ -1,0 +1,68 @@
+import Foundation
+import Torch
+
+/// Turns patch plans into a normalised input batch [N, 3, S, S] (float32): crop the decoded 8-bit image,
+/// inject the trigger at α with the full image's phase, mirror, and normalise with ImageNet statistics.
+/// Rendering is pure Swift on the CPU (it runs beside the train step) and writes straight into the
+/// batch buffer, so there is one copy per pixel.
+public struct PatchRenderer: Sendable {
+    public let images: [RGBImage]
+    public let crop: Int
+    public let injector: CropInjector?
+    public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
+    public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
+
+    public init(images: [RGBImage], crop: Int, injector: CropInjector? = nil) throws {
+        for (i, image) in images.enumerated() where image.width < crop || image.height < crop {
+            throw TorchError("image \(i) is \(image.width)×\(image.height), smaller than the \(crop)×\(crop) crop")
+        }
+        self.images = images
+        self.crop = crop
+        self.injector = injector
+    }
+
+    /// Renders the plans into a [N, 3, S, S] batch.
+    public func render(_ plans: [PatchPlan]) throws -> Tensor {
+        let s = crop, plane = s * s, per = 3 * plane
+        var batch = [Float](repeating: 0, count: plans.count * per)
+        var region = [UInt8](repeating: 0, count: plane * 3)
+        var chw = [Float](repeating: 0, count: per)
+        let mean = PatchRenderer.imageNetMean, std = PatchRenderer.imageNetStd
+        for (n, plan) in plans.enumerated() {
+            guard images.indices.contains(plan.image) else { throw TorchError("patch plan names image \(plan.image) of \(images.count)") }
+            let image = images[plan.image]
+            guard plan.y >= 0, plan.x >= 0, plan.y + s <= image.height, plan.x + s <= image.width else {
+                throw TorchError("crop at (\(plan.y), \(plan.x)) does not fit image \(plan.image) (\(image.width)×\(image.height))")
+            }
+            image.pixels.withUnsafeBufferPointer { src in
+                for row in 0..<s {
+                    let from = ((plan.y + row) * image.width + plan.x) * 3
+                    for k in 0..<(s * 3) { region[row * s * 3 + k] = src[from + k] }
+                }
+            }
+            if let injector, plan.alpha != 0 {
+                region.withUnsafeBufferPointer { r in
+                    chw.withUnsafeMutableBufferPointer {
+                        injector.inject(hwc: r, height: s, width: s, alpha: plan.alpha, originY: plan.y, originX: plan.x,
+                                        fullHeight: image.height, fullWidth: image.width, into: $0)
+                    }
+                }
+            } else {
+                for c in 0..<3 { for p in 0..<plane { chw[c * plane + p] = Float(region[p * 3 + c]) / 255 } }
+            }
+            batch.withUnsafeMutableBufferPointer { out in
+                let base = n * per
+                for c in 0..<3 {
+                    let m = mean[c], sd = std[c]
+                    for row in 0..<s {
+                        for col in 0..<s {
+                            let srcCol = plan.flip ? s - 1 - col : col
+                            out[base + c * plane + row * s + col] = (chw[c * plane + row * s + srcCol] - m) / sd
+                        }
+                    }
+                }
+            }
+        }
+        return try Tensor(batch, shape: [plans.count, 3, s, s])
+    }
+}
