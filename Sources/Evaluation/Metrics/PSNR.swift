@@ -31,9 +31,13 @@ extension Metrics {
             sum += d * d
         }
         guard sum.isFinite else {
-            let index = original.indices.first { !Double(original[$0]).isFinite || !Double(modified[$0]).isFinite }
-            throw MetricError.nonFinite(what: index.map { Double(original[$0]).isFinite ? "modified" : "original" }
-                                            ?? "squared differences (overflow)", index: index ?? 0)
+            // Only now look for the culprit, to keep the loop above lean.
+            for (what, values) in [("original", original), ("modified", modified)] {
+                if let index = values.firstIndex(where: { !$0.isFinite }) {
+                    throw MetricError.nonFinite(what: what, index: index)
+                }
+            }
+            throw MetricError.invalidArgument("the sum of squared differences overflows")
         }
         return sum / Double(original.count)
     }
