@@ -7,7 +7,7 @@ public enum NumberFormat {
     public static func fixed(_ value: Double, decimals: Int) -> String {
         if value.isNaN { return "n/a" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
-        return String(format: "%.*f", max(0, decimals), value == 0 ? 0.0 : value)
+        return String(format: "%.*f", Int32(clamping: max(0, decimals)), value == 0 ? 0.0 : value)
     }
 
     /// `fixed`, or `missing` when the value is absent.
