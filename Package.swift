@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "IQADataTests", dependencies: ["IQAData"]),
         .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "baiqaTests", dependencies: ["baiqa"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,1 +1,0 @@
-// Module Evaluation: see the architecture in README.md.
