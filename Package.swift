@@ -55,6 +55,8 @@ let package = Package(
             "Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmarks (not tests): see benchmarks/README.md.
+        .executableTarget(name: "baiqa-bench", dependencies: ["Torch", "IQAModels"], path: "benchmarks/swift"),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQADataTests", dependencies: ["IQAData"]),
