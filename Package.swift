@@ -57,7 +57,7 @@ let package = Package(
         ]),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IQADataTests", dependencies: ["IQAData"]),
+        .testTarget(name: "IQADataTests", dependencies: ["IQAData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
