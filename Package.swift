@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "baiqa-bench", dependencies: ["Torch", "IQAModels"], path: "benchmarks/swift"),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IQADataTests", dependencies: ["IQAData"]),
+        .testTarget(name: "IQADataTests", dependencies: ["IQAData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),

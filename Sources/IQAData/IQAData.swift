@@ -1,1 +1,0 @@
-// Module IQAData: see the architecture in README.md.

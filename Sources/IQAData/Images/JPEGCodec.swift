@@ -1,0 +1,38 @@
+import CImageCodecs
+
+/// In-memory JPEG through the libjpeg-turbo shim: decoding matches PIL's `convert("RGB")` pixel
+/// for pixel; encoding is PIL's default save (4:2:0, baseline) at a given quality.
+public enum JPEGCodec {
+    /// Decodes JPEG bytes to RGB8. Truncated or corrupt data throws `ImageError.Kind.corrupt`.
+    public static func decode(_ data: [UInt8]) throws -> RGBImage {
+        var err = [CChar](repeating: 0, count: Int(IC_ERROR_CAPACITY))
+        var out: UnsafeMutablePointer<UInt8>?
+        var width: Int32 = 0, height: Int32 = 0
+        let rc = data.withUnsafeBufferPointer { buf in
+            ic_jpeg_decode(buf.baseAddress, buf.count, &out, &width, &height, &err)
+        }
+        guard rc == 0, let out else {
+            throw ImageError(.corrupt, file: nil, "corrupt or truncated JPEG: \(String(cString: err))")
+        }
+        defer { ic_free(out) }
+        let count = Int(width) * Int(height) * 3
+        return RGBImage(width: Int(width), height: Int(height),
+                        pixels: Array(UnsafeBufferPointer(start: out, count: count)))
+    }
+
+    /// Encodes RGB8 as JPEG; `quality` 1...100 (clamped), libjpeg's scaling as in PIL.
+    public static func encode(_ image: RGBImage, quality: Int) throws -> [UInt8] {
+        var err = [CChar](repeating: 0, count: Int(IC_ERROR_CAPACITY))
+        var out: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        let q = Int32(max(1, min(100, quality)))
+        let rc = image.pixels.withUnsafeBufferPointer { buf in
+            ic_jpeg_encode(buf.baseAddress, Int32(image.width), Int32(image.height), q, &out, &size, &err)
+        }
+        guard rc == 0, let out else {
+            throw ImageError(.invalidArgument, file: nil, "JPEG encoding failed: \(String(cString: err))")
+        }
+        defer { ic_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: size))
+    }
+}
