@@ -177,3 +177,6 @@ struct SplitMix64 {
     }
     mutating func nextUniform() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
 }
+
+import IQAData
+extension DCTTrigger: CropInjector {}
