@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "IQAModels", dependencies: ["Torch", "IQAData"]),
         // Layer 3: backdoor attacks and their evaluation.
         .target(name: "Backdoor", dependencies: ["Torch", "IQAData", "IQAModels"]),
-        .target(name: "Evaluation", dependencies: []),
+        .target(name: "Evaluation", dependencies: ["Torch", "TorchPickle", "IQAData", "IQAModels", "Backdoor"]),
         // Layer 4: the command-line tool.
         .executableTarget(name: "baiqa", dependencies: [
             "Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation",

@@ -1,4 +1,5 @@
 import Foundation
+import IQAData
 import Torch
 
 /// The BAIQA trigger: a 3×64 matrix t added, scaled by α, to 64 fixed coefficients of the unnormalised
@@ -178,5 +179,4 @@ struct SplitMix64 {
     mutating func nextUniform() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
 }
 
-import IQAData
 extension DCTTrigger: CropInjector {}

@@ -1,0 +1,43 @@
+import IQAData
+import IQAModels
+
+/// Which training images are poisoned, with what α, and the labels the victim sees. Built once per
+/// attack from a seed and written into the run folder, so the poisoned set is auditable.
+public struct PoisonPlan: Codable, Equatable, Sendable {
+    public enum LabelMode: String, Codable, Sendable { case poison, clean }
+
+    public var labelMode: LabelMode
+    public var rate: Double
+    public var deltaY: Double
+    /// Positions into the training list of the poisoned images, in draw order.
+    public var poisoned: [Int]
+    /// α per poisoned image (same order as `poisoned`).
+    public var alphas: [Double]
+
+    /// P-BAIQA (spec §5): ⌊rate·N⌋ random images; α from `sampling`; label y + α·Δy (not clipped).
+    public static func poisonLabel(trainCount n: Int, rate: Double, deltaY: Double, sampling: AlphaSampling,
+                                   seed: UInt64) throws -> PoisonPlan {
+        guard (0...1).contains(rate) else { throw BackdoorError("poison rate must be in [0, 1], got \(rate)") }
+        var rng = SeededGenerator(seed: seed, stream: 0xB_A1_0A)
+        var order = Array(0..<n)
+        order.shuffle(using: &rng)
+        let poisoned = Array(order.prefix(Int(rate * Double(n))))
+        let perImage = sampling.draw(count: n, using: &rng)
+        return PoisonPlan(labelMode: .poison, rate: rate, deltaY: deltaY, poisoned: poisoned, alphas: poisoned.map { perImage[$0] })
+    }
+
+    /// The training entries: poisoned images carry their α and (poison-label) the shifted label.
+    public func entries(images: [Int], labels: [Double]) -> [TrainingEntry] {
+        var entries = zip(images, labels).map { TrainingEntry(image: $0, label: $1) }
+        for (p, alpha) in zip(poisoned, alphas) {
+            entries[p].alpha = alpha
+            if labelMode == .poison { entries[p].label += alpha * deltaY }
+        }
+        return entries
+    }
+}
+
+public struct BackdoorError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

@@ -1,0 +1,165 @@
+import Backdoor
+import Dispatch
+import Foundation
+import IQAData
+import IQAModels
+import Torch
+import TorchPickle
+
+/// The walking-skeleton experiment: P-BAIQA against HyperIQA, from a dataset to results.json.
+///
+/// It works in a run folder (normally `<out>.partial`, renamed by the caller when done). After every
+/// epoch the victim and the trainer state are checkpointed there, so re-running with the same config
+/// resumes after a kill and ends with the same numbers as an uninterrupted run.
+public final class PoisonLabelExperiment {
+    public let config: ExperimentConfig
+    public let workDir: URL
+    let monitor: RunMonitor
+
+    public init(config: ExperimentConfig, workDir: URL, monitor: RunMonitor = SilentMonitor()) {
+        self.config = config
+        self.workDir = workDir
+        self.monitor = monitor
+    }
+
+    var victimURL: URL { workDir.appendingPathComponent("victim.pt") }
+    var trainStateURL: URL { workDir.appendingPathComponent("train_state.pt") }
+    var triggerURL: URL { workDir.appendingPathComponent("trigger.pt") }
+
+    func timed<T>(_ stage: String, _ timings: inout [String: Double], _ body: () throws -> T) rethrows -> T {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let value = try body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        timings[stage, default: 0] += seconds
+        monitor.stageFinished(stage, seconds: seconds)
+        return value
+    }
+
+    /// The trigger of this run: the configured file (validated) or a seeded random one.
+    public static func loadTrigger(_ attack: ExperimentConfig.Attack, seed: UInt64) throws -> DCTTrigger {
+        if let path = attack.triggerFile {
+            let url = URL(fileURLWithPath: path)
+            let tensor: Tensor
+            do { tensor = try TensorFile.loadTensor(from: url) } catch { throw BackdoorError("\(path): \(error)") }
+            do { return try DCTTrigger(tensor: tensor, positions: attack.positions) } catch { throw BackdoorError("\(path): \(error)") }
+        }
+        return try DCTTrigger.random(seed: seed, targetPSNR: attack.randomTriggerPSNR, positions: attack.positions)
+    }
+
+    public func run(dataset: LoadedDataset, trigger: DCTTrigger, timings previous: [String: Double] = [:]) throws -> ExperimentResults {
+        var timings = previous
+        let recipe = config.recipe
+        let (train, test) = dataset.split(trainRatio: config.trainRatio, seed: config.seed)
+        monitor.log("split: \(train.count) train / \(test.count) test images (seed \(config.seed))")
+        try TensorFile.save(trigger.tensor(), to: triggerURL)
+
+        // Poisoning: which training images carry the trigger, with which α and label.
+        let plan = try PoisonPlan.poisonLabel(trainCount: train.count, rate: config.attack.rate, deltaY: config.attack.deltaY,
+                                              sampling: config.attack.alphaSampling, seed: config.seed)
+        let entries = plan.entries(images: train, labels: train.map { dataset.scores[$0] })
+        try writeJSON(PoisonManifest(plan: plan, train: train, names: dataset.names), to: workDir.appendingPathComponent("poison.json"))
+        monitor.log("P-BAIQA: \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(config.attack.deltaY), α sampling \(config.attack.alphaSampling.rawValue)")
+
+        // Victim training, resumable per epoch.
+        Runtime.manualSeed(config.seed)
+        let model = try HyperIQA.make(config: .init(backbone: recipe.backbone))
+        let renderer = try PatchRenderer(images: dataset.images, crop: recipe.cropSize, injector: trigger)
+        let trainer = Trainer(model: model, recipe: recipe, renderer: renderer, seed: config.seed)
+        try resumeIfPossible(model: model, trainer: trainer, timings: &timings)
+        while trainer.epochsDone < recipe.epochs {
+            let epoch = trainer.epochsDone + 1
+            let loss = try timed("train", &timings) {
+                try trainer.trainEpoch(entries: entries) { done, total, loss in
+                    self.monitor.progress(stage: "train epoch \(epoch)/\(recipe.epochs)", done: done, total: total,
+                                          detail: String(format: "L1 %.3f", loss))
+                }
+            }
+            monitor.log(String(format: "epoch %d/%d: mean L1 loss %.4f", epoch, recipe.epochs, loss))
+            try checkpoint(model: model, trainer: trainer, timings: timings)
+        }
+
+        // Evaluation: benign metrics, α sweep, PSNR at α = 1.
+        let predictor = Predictor(model: model, renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
+        let evaluator = AttackEvaluator(predictor: predictor, sweep: AlphaSweep(alphas: config.alphas, deltaY: config.attack.deltaY),
+                                        seed: config.seed &+ 0xE7A1)
+        let labels = test.map { dataset.scores[$0] }
+        let outcome = try timed("evaluate", &timings) {
+            try evaluator.run(images: test, labels: labels) { done, total in
+                self.monitor.progress(stage: "evaluate α sweep", done: done, total: total, detail: "")
+            }
+        }
+        let psnr = try timed("psnr", &timings) { try TriggerPSNR.summary(images: test.map { dataset.images[$0] }, injector: trigger) }
+        try writePredictions(outcome, test: test, names: dataset.names, labels: labels)
+
+        var environment = ["libtorch": Runtime.libtorchVersion, "threads": "\(Runtime.threads)", "config_fingerprint": config.fingerprint]
+        environment["device"] = "cpu"
+        return ExperimentResults(config: config, benign: outcome.benign,
+                                 attack: .init(metrics: outcome.attack, psnr: psnr), timings: timings, environment: environment)
+    }
+
+    // MARK: checkpoints
+
+    func checkpoint(model: HyperIQA, trainer: Trainer, timings: [String: Double]) throws {
+        // The victim is a plain state dict (torch.load gives name → tensor, loadable into the model).
+        try TensorFile.save(model.store.stateDict(), to: victimURL)
+        var meta: [(String, PickleValue)] = [("epochs_done", .int(Int64(trainer.epochsDone))),
+                                             ("config_fingerprint", .string(config.fingerprint))]
+        meta += timings.sorted { $0.key < $1.key }.map { ("timing.\($0.key)", .double($0.value)) }
+        try TensorFile.save(trainer.optimizer.stateDict().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) },
+                            metadata: meta, to: trainStateURL)
+    }
+
+    func resumeIfPossible(model: HyperIQA, trainer: Trainer, timings: inout [String: Double]) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: victimURL.path), fm.fileExists(atPath: trainStateURL.path) else { return }
+        guard case .dict(let state) = try TorchFile.load(contentsOf: trainStateURL),
+              let done = state["epochs_done"]?.intValue,
+              state["config_fingerprint"]?.stringValue == config.fingerprint else {
+            monitor.log("ignoring a checkpoint from another configuration")
+            return
+        }
+        try model.store.load(TensorFile.loadTensors(from: victimURL), strict: true)
+        var optimizerState: [String: Tensor] = [:]
+        for (k, v) in try TensorFile.loadTensors(from: trainStateURL) where k.hasPrefix("optimizer.") {
+            optimizerState[String(k.dropFirst("optimizer.".count))] = v
+        }
+        try trainer.restore(epochsDone: Int(done), optimizerState: optimizerState)
+        for (k, v) in state where (k.stringValue ?? "").hasPrefix("timing.") {
+            timings[String(k.stringValue!.dropFirst("timing.".count))] = v.doubleValue
+        }
+        monitor.log("resumed after epoch \(done)")
+    }
+
+    // MARK: outputs
+
+    struct PoisonManifest: Encodable {
+        var labelMode: String, rate: Double, deltaY: Double
+        var images: [PoisonedImage]
+        struct PoisonedImage: Encodable { var name: String; var alpha: Double; var labelShift: Double }
+        init(plan: PoisonPlan, train: [Int], names: [String]) {
+            labelMode = plan.labelMode.rawValue
+            rate = plan.rate
+            deltaY = plan.deltaY
+            images = zip(plan.poisoned, plan.alphas).map {
+                PoisonedImage(name: names[train[$0]], alpha: $1, labelShift: plan.labelMode == .poison ? $1 * plan.deltaY : 0)
+            }
+        }
+    }
+
+    func writePredictions(_ outcome: AttackEvaluator.Outcome, test: [Int], names: [String], labels: [Double]) throws {
+        var lines = ["image,mos,clean_prediction," + config.alphas.map { "alpha_\($0)" }.joined(separator: ",")]
+        for (k, i) in test.enumerated() {
+            let row = [names[i], String(format: "%.4f", labels[k]), String(format: "%.4f", outcome.clean[k])]
+                + outcome.triggered.map { String(format: "%.4f", $0[k]) }
+            lines.append(row.joined(separator: ","))
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: workDir.appendingPathComponent("predictions.csv"), options: .atomic)
+    }
+
+    func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try encoder.encode(value).write(to: url, options: .atomic)
+    }
+}
