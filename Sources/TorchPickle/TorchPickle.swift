@@ -1,1 +1,0 @@
-// TorchPickle: torch.save's zip + pickle container, independent of libtorch.
