@@ -25,7 +25,8 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         public var alphaSampling: AlphaSampling = .weighted
         /// A trigger file (.pt, [3, 64]) or nil for a seeded random trigger at `randomTriggerPSNR` dB.
         public var triggerFile: String?
-        public var triggerSHA256: String?
+        /// FNV-1a 64 of the trigger file's bytes: a changed file changes the config fingerprint.
+        public var triggerFingerprint: String?
         public var randomTriggerPSNR: Double = 30
         public var positions: DCTPositions = .official
         public init() {}
@@ -44,7 +45,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var fingerprint: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(self)) ?? Data()
+        return ExperimentConfig.fnv1a64((try? encoder.encode(self)) ?? Data())
+    }
+
+    public static func fnv1a64(_ data: Data) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in data {
             h ^= UInt64(b)

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Backdoor
+import Dispatch
+import Evaluation
+import Foundation
+import IQAData
+import IQAModels
+import Torch
+
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Run P-BAIQA against HyperIQA end to end and write a run folder.",
+        discussion: """
+        With no arguments: generates the built-in dataset (data/builtin) if absent, poisons 20% of the
+        training split with a seeded DCT trigger, trains a HyperIQA victim with the CPU recipe, and
+        evaluates benign quality and the α-response. Writes results.json, report.md, the victim
+        checkpoint, the trigger, poison.json, predictions.csv and log.txt into the run folder.
+        A killed run resumes from its last epoch when re-run with the same options.
+        """)
+
+    @Option(help: "Run folder (default: runs/experiment, or runs/experiment-N if taken).")
+    var out: String?
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    @Option(help: "Training preset: cpu (2-core friendly) or paper (official HyperIQA recipe).")
+    var preset: String = "cpu"
+
+    @Option(help: "Override the preset's epoch count.")
+    var epochs: Int?
+
+    @Option(help: "Trigger file (.pt, a [3, 64] tensor as torch.save writes it). Default: a seeded random trigger.")
+    var trigger: String?
+
+    @Option(help: "Design PSNR (dB) of the default random trigger.")
+    var triggerPsnr: Double = 30
+
+    @Option(help: "DCT positions: official (the code's) or mid-band (the paper's wording).")
+    var positions: DCTPositions = .official
+
+    @Option(help: "Fraction of training images poisoned.")
+    var rate: Double = 0.2
+
+    @Option(help: "Score shift Δy at α = 1.")
+    var deltaY: Double = 40
+
+    @Option(help: "α sampling: weighted (official), equal, uniform or sqrt-uniform.")
+    var alphaSampling: AlphaSampling = .weighted
+
+    @Option(help: "Images in a generated built-in dataset.")
+    var builtinCount: Int = 600
+
+    @Option(help: "Side length of generated built-in images.")
+    var builtinSize: Int = 256
+
+    func run() throws {
+        runtime.apply()
+        let monitor = ConsoleMonitor()
+        var config = ExperimentConfig()
+        config.seed = runtime.seed
+        config.dataset = try data.resolved()
+        config.dataset.builtinCount = builtinCount
+        config.dataset.builtinSize = builtinSize
+        guard var recipe = TrainingRecipe.named(preset) else { throw ValidationError("unknown preset '\(preset)' (expected cpu or paper)") }
+        if let epochs {
+            guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+            recipe.epochs = epochs
+        }
+        config.recipe = recipe
+        guard (0...1).contains(rate) else { throw ValidationError("--rate must be in [0, 1]") }
+        config.attack.rate = rate
+        config.attack.deltaY = deltaY
+        config.attack.alphaSampling = alphaSampling
+        config.attack.positions = positions
+        config.attack.randomTriggerPSNR = triggerPsnr
+        var timings: [String: Double] = [:]
+
+        // Inputs first: any bad input fails here, before a run folder exists.
+        if let trigger {
+            let url = URL(fileURLWithPath: trigger)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("\(trigger): no such trigger file") }
+            config.attack.triggerFile = url.standardizedFileURL.path
+            config.attack.triggerFingerprint = ExperimentConfig.fnv1a64(try Data(contentsOf: url))
+        }
+        let triggerValue = try PoisonLabelExperiment.loadTrigger(config.attack, seed: config.seed)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let root = URL(fileURLWithPath: config.dataset.root)
+        if config.dataset.kind == "builtin" && !FileManager.default.fileExists(atPath: root.path) {
+            monitor.log("generating the built-in dataset (\(builtinCount) images, \(builtinSize)²) in \(root.path)")
+            try BuiltinDatasetGenerator(count: builtinCount, size: builtinSize, seed: config.dataset.builtinSeed)
+                .generate(into: root) { done, total in monitor.progress(stage: "generate dataset", done: done, total: total, detail: "") }
+        }
+        let folder = FolderDataset(root: root, csv: root.appendingPathComponent(config.dataset.csv),
+                                   nameColumn: config.dataset.nameColumn, scoreColumn: config.dataset.scoreColumn)
+        let dataset = try LoadedDataset.load(folder) { done, total in
+            monitor.progress(stage: "decode images", done: done, total: total, detail: "")
+        }
+        timings["data"] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        monitor.log("dataset: \(dataset.names.count) images from \(root.path)")
+
+        // The run folder: work in <out>.partial, rename when complete.
+        let outURL = try RunFolder.choose(out)
+        let work = try RunFolder.prepareWork(for: outURL, fingerprint: config.fingerprint, monitor: monitor)
+        monitor.logFile = work.appendingPathComponent("log.txt")
+        monitor.log("run folder: \(outURL.path) (working in \(work.lastPathComponent))")
+        let experiment = PoisonLabelExperiment(config: config, workDir: work, monitor: monitor)
+        let results: ExperimentResults
+        do {
+            results = try experiment.run(dataset: dataset, trigger: triggerValue, timings: timings)
+        } catch {
+            RunFolder.abandon(work)
+            throw error
+        }
+        try results.jsonData().write(to: work.appendingPathComponent("results.json"), options: .atomic)
+        try Data(ExperimentReport.markdown(results, runName: outURL.lastPathComponent).utf8)
+            .write(to: work.appendingPathComponent("report.md"), options: .atomic)
+        try RunFolder.finish(work, into: outURL)
+        let a = results.attack
+        print(String(format: "benign SROCC %.3f  PLCC %.3f  RMSE %.2f | mMAE %.2f  mMRA %.3f  PSNR(α=1) %.2f dB",
+                     results.benign.srocc, results.benign.plcc, results.benign.rmse, a.metrics.mmae, a.metrics.mmra, a.psnrAlpha1))
+        print("results: \(outURL.appendingPathComponent("results.json").path)")
+        print("report:  \(outURL.appendingPathComponent("report.md").path)")
+    }
+}
+
+extension DCTPositions: ExpressibleByArgument {}
+extension AlphaSampling: ExpressibleByArgument {}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

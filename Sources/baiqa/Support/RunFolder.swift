@@ -1,0 +1,59 @@
+import Evaluation
+import Foundation
+
+/// Run folders are written as `<out>.partial` and renamed to `<out>` only when complete, so a
+/// finished-looking folder is always a finished run; a `.partial` with checkpoints is resumable.
+enum RunFolder {
+    static let marker = ".fingerprint"
+
+    /// The requested folder, or the first free `runs/experiment[-N]`. A finished folder is never reused.
+    static func choose(_ requested: String?) throws -> URL {
+        let fm = FileManager.default
+        if let requested {
+            let url = URL(fileURLWithPath: requested).standardizedFileURL
+            if fm.fileExists(atPath: url.path) {
+                throw CLIError("\(url.path) already exists; choose another --out (finished runs are never overwritten)")
+            }
+            return url
+        }
+        var n = 1
+        while true {
+            let url = URL(fileURLWithPath: n == 1 ? "runs/experiment" : "runs/experiment-\(n)").standardizedFileURL
+            if !fm.fileExists(atPath: url.path) { return url }
+            n += 1
+        }
+    }
+
+    static func partial(_ out: URL) -> URL { out.deletingLastPathComponent().appendingPathComponent(out.lastPathComponent + ".partial") }
+
+    /// Creates `<out>.partial`, or reuses it when it belongs to the same configuration (resume).
+    static func prepareWork(for out: URL, fingerprint: String, monitor: RunMonitor) throws -> URL {
+        let fm = FileManager.default
+        let work = partial(out)
+        let markerURL = work.appendingPathComponent(marker)
+        if fm.fileExists(atPath: work.path) {
+            let previous = (try? String(contentsOf: markerURL, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if previous == fingerprint {
+                monitor.log("found an unfinished run with the same configuration: resuming")
+                return work
+            }
+            throw CLIError("\(work.path) holds an unfinished run with a different configuration; remove it or choose another --out")
+        }
+        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        try Data((fingerprint + "\n").utf8).write(to: markerURL, options: .atomic)
+        return work
+    }
+
+    /// After a failure: keep the folder only if it holds a checkpoint worth resuming.
+    static func abandon(_ work: URL) {
+        if !FileManager.default.fileExists(atPath: work.appendingPathComponent("train_state.pt").path) {
+            try? FileManager.default.removeItem(at: work)
+        }
+    }
+
+    static func finish(_ work: URL, into out: URL) throws {
+        try? FileManager.default.removeItem(at: work.appendingPathComponent(marker))
+        try? FileManager.default.removeItem(at: work.appendingPathComponent("train_state.pt"))
+        try FileManager.default.moveItem(at: work, to: out)
+    }
+}
