@@ -78,7 +78,7 @@ final class ImageIOTests: XCTestCase {
 
     func testZeroByteFile() throws {
         let url = try TestSupport.temporaryFolder(self).appendingPathComponent("empty.jpg")
-        FileManager.default.createFile(atPath: url.path, contents: Data())
+        try Data().write(to: url)
         assertImageError(.emptyFile, naming: url) { _ = try ImageIO.read(url) }
     }
 
