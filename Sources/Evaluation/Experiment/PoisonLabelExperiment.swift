@@ -63,7 +63,7 @@ public final class PoisonLabelExperiment {
         // Victim training, resumable per epoch.
         Runtime.manualSeed(config.seed)
         let model = try HyperIQA.make(config: .init(backbone: recipe.backbone))
-        let renderer = try PatchRenderer(images: dataset.images, crop: recipe.cropSize, injector: trigger)
+        let renderer = try PatchRenderer(images: dataset.images, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
         let trainer = Trainer(model: model, recipe: recipe, renderer: renderer, seed: config.seed)
         try resumeIfPossible(model: model, trainer: trainer, timings: &timings)
         while trainer.epochsDone < recipe.epochs {

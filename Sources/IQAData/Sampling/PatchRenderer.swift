@@ -9,16 +9,18 @@ public struct PatchRenderer: Sendable {
     public let images: [RGBImage]
     public let crop: Int
     public let injector: CropInjector?
+    public let triggerPhase: TriggerPhase
     public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
     public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
 
-    public init(images: [RGBImage], crop: Int, injector: CropInjector? = nil) throws {
+    public init(images: [RGBImage], crop: Int, injector: CropInjector? = nil, triggerPhase: TriggerPhase = .fullImage) throws {
         for (i, image) in images.enumerated() where image.width < crop || image.height < crop {
             throw TorchError("image \(i) is \(image.width)×\(image.height), smaller than the \(crop)×\(crop) crop")
         }
         self.images = images
         self.crop = crop
         self.injector = injector
+        self.triggerPhase = triggerPhase
     }
 
     /// Renders the plans into a [N, 3, S, S] batch.
@@ -43,8 +45,14 @@ public struct PatchRenderer: Sendable {
             if let injector, plan.alpha != 0 {
                 region.withUnsafeBufferPointer { r in
                     chw.withUnsafeMutableBufferPointer {
-                        injector.inject(hwc: r, height: s, width: s, alpha: plan.alpha, originY: plan.y, originX: plan.x,
-                                        fullHeight: image.height, fullWidth: image.width, into: $0)
+                        switch triggerPhase {
+                        case .fullImage:
+                            injector.inject(hwc: r, height: s, width: s, alpha: plan.alpha, originY: plan.y, originX: plan.x,
+                                            fullHeight: image.height, fullWidth: image.width, into: $0)
+                        case .crop:
+                            injector.inject(hwc: r, height: s, width: s, alpha: plan.alpha, originY: 0, originX: 0,
+                                            fullHeight: s, fullWidth: s, into: $0)
+                        }
                     }
                 }
             } else {

@@ -1,6 +1,8 @@
 /// How a victim is trained and tested. `paper` is the official HyperIQA recipe (spec §8.1); `cpu` is a
 /// scaled-down recipe for 2-core machines: a narrow ResNet-10 backbone trained from scratch on 128²
 /// crops, 6 patches per image, with learning rates suited to training without ImageNet weights.
+import IQAData
+
 public struct TrainingRecipe: Codable, Equatable, Sendable {
     public var name: String
     public var backbone: ResNetSpec
@@ -22,16 +24,21 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     public var testPatches: Int
     /// The backdoor solvers flip test crops at random too (spec §3.4).
     public var flipAtTest: Bool
+    /// Where the trigger grid sits in a crop. Official victims see it at a random phase (`fullImage`); a
+    /// small network trained from scratch for minutes does not learn that phase-invariant detector
+    /// (measured: mMRA ≈ 0 after 10 CPU epochs), so the `cpu` preset anchors it at the crop origin as the
+    /// official trigger search does (`crop`).
+    public var triggerPhase: TriggerPhase
 
     public static let paper = TrainingRecipe(
         name: "paper", backbone: .resnet50, epochs: 24, batchSize: 32, patchesPerImage: 25, cropSize: 224,
         learningRate: 2e-5, headLearningRateRatio: 10, weightDecay: 5e-4, headTrainedFirstEpochOnly: true,
-        resetOptimizerEachEpoch: true, testPatches: 25, flipAtTest: true)
+        resetOptimizerEachEpoch: true, testPatches: 25, flipAtTest: true, triggerPhase: .fullImage)
 
     public static let cpu = TrainingRecipe(
         name: "cpu", backbone: .resnet10w32, epochs: 10, batchSize: 16, patchesPerImage: 6, cropSize: 128,
         learningRate: 1e-3, headLearningRateRatio: 1, weightDecay: 5e-4, headTrainedFirstEpochOnly: false,
-        resetOptimizerEachEpoch: false, testPatches: 4, flipAtTest: true)
+        resetOptimizerEachEpoch: false, testPatches: 4, flipAtTest: true, triggerPhase: .crop)
 
     public static func named(_ name: String) -> TrainingRecipe? {
         switch name.lowercased() {
