@@ -58,7 +58,7 @@ let package = Package(
         // Benchmarks (not tests): see benchmarks/README.md.
         .executableTarget(name: "baiqa-bench", dependencies: ["Torch", "IQAModels"], path: "benchmarks/swift"),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TorchTests", dependencies: ["Torch", "TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQADataTests", dependencies: ["IQAData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
