@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "baiqaTests", dependencies: ["baiqa"]),
+        .testTarget(name: "baiqaTests", dependencies: ["baiqa", "TorchPickle"]),
     ],
     cxxLanguageStandard: .cxx17
 )
