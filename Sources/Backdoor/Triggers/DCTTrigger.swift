@@ -156,27 +156,13 @@ public struct DCTTrigger: Sendable {
     /// A seeded random trigger scaled so that Π has the RMS a trigger of PSNR `targetPSNR` dB has on
     /// unclipped pixels (used when no searched trigger is at hand).
     public static func random(seed: UInt64, targetPSNR: Double = 30, positions: DCTPositions = .official) throws -> DCTTrigger {
-        var rng = SplitMix64(seed: seed)
-        let raw = (0..<192).map { _ in Double(rng.nextUniform() * 2 - 1) }
+        var rng = SeededGenerator(seed: seed, stream: 0x7A1_66E2)
+        let raw = (0..<192).map { _ in rng.uniform(-1, 1) }
         let p = rgbPattern(values: raw, positions: positions)
         let rms = sqrt(p.reduce(0) { $0 + $1 * $1 } / Double(p.count))
         let targetRMS = 255 / pow(10, targetPSNR / 20)
         return try DCTTrigger(values: raw.map { Float($0 * targetRMS / rms) }, positions: positions)
     }
-}
-
-/// A tiny seeded generator for trigger initialisation (independent of libtorch's RNG).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUniform() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
 }
 
 extension DCTTrigger: CropInjector {}
