@@ -6,7 +6,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/generated/variable_factories.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -101,14 +101,16 @@ int ctorch_get_num_threads(void) {
     return 1;
 }
 void ctorch_manual_seed(uint64_t seed) { PROTECT(at::manual_seed(seed);) }
-int ctorch_cuda_is_available(void) {
-    PROTECT(return at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0;)
-    return 0;
-}
+// The device-guard registry has the same API in libtorch 1.x and 2.x (unlike the CUDA hooks), and
+// has no CUDA entry at all in a CPU-only build.
 int ctorch_cuda_device_count(void) {
-    PROTECT(return at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;)
+    PROTECT({
+        if (!c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA)) return 0;
+        return static_cast<int>(c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->deviceCount());
+    })
     return 0;
 }
+int ctorch_cuda_is_available(void) { return ctorch_cuda_device_count() > 0 ? 1 : 0; }
 int ctorch_set_grad_enabled(int enabled) {
     bool prev = at::GradMode::is_enabled();
     at::GradMode::set_enabled(enabled != 0);
