@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQADataTests", dependencies: ["IQAData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"]),
+        .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "baiqaTests", dependencies: ["baiqa", "TorchPickle"]),
