@@ -35,7 +35,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     public var dataset = Dataset()
     public var trainRatio: Double = 0.8
     public var attack = Attack()
-    public var recipe: TrainingRecipe = .cpu
+    public var recipe: TrainingRecipe = .cpu(.hyperiqa)
     public var alphas: [Double] = AlphaSweep.paperAlphas
     public var seed: UInt64 = 0
 

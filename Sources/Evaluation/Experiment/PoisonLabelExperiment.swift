@@ -6,7 +6,7 @@ import IQAModels
 import Torch
 import TorchPickle
 
-/// The walking-skeleton experiment: P-BAIQA against HyperIQA, from a dataset to results.json.
+/// The walking-skeleton experiment: P-BAIQA against a victim (HyperIQA by default), from a dataset to results.json.
 ///
 /// It works in a run folder (normally `<out>.partial`, renamed by the caller when done). After every
 /// epoch the victim and the trainer state are checkpointed there, so re-running with the same config
@@ -62,19 +62,19 @@ public final class PoisonLabelExperiment {
 
         // Victim training, resumable per epoch.
         Runtime.manualSeed(config.seed)
-        let model = try HyperIQA.make(config: .init(backbone: recipe.backbone))
+        let model = try recipe.model.make()
         let renderer = try PatchRenderer(images: dataset.images, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
-        let trainer = Trainer(model: model, recipe: recipe, renderer: renderer, seed: config.seed)
+        let trainer = try Trainer(model: model, recipe: recipe, renderer: renderer, seed: config.seed)
         try resumeIfPossible(model: model, trainer: trainer, timings: &timings)
         while trainer.epochsDone < recipe.epochs {
             let epoch = trainer.epochsDone + 1
             let loss = try timed("train", &timings) {
                 try trainer.trainEpoch(entries: entries) { done, total, loss in
                     self.monitor.progress(stage: "train epoch \(epoch)/\(recipe.epochs)", done: done, total: total,
-                                          detail: String(format: "L1 %.3f", loss))
+                                          detail: String(format: "%@ %.3f", recipe.loss.rawValue.uppercased(), loss))
                 }
             }
-            monitor.log(String(format: "epoch %d/%d: mean L1 loss %.4f", epoch, recipe.epochs, loss))
+            monitor.log(String(format: "epoch %d/%d: mean %@ loss %.4f", epoch, recipe.epochs, recipe.loss.rawValue.uppercased(), loss))
             try checkpoint(model: model, trainer: trainer, timings: timings)
         }
 
@@ -99,7 +99,7 @@ public final class PoisonLabelExperiment {
 
     // MARK: checkpoints
 
-    func checkpoint(model: HyperIQA, trainer: Trainer, timings: [String: Double]) throws {
+    func checkpoint(model: IQAModel, trainer: Trainer, timings: [String: Double]) throws {
         // The victim is a plain state dict (torch.load gives name → tensor, loadable into the model).
         try TensorFile.save(model.store.stateDict(), to: victimURL)
         var meta: [(String, PickleValue)] = [("epochs_done", .int(Int64(trainer.epochsDone))),
@@ -109,7 +109,7 @@ public final class PoisonLabelExperiment {
                             metadata: meta, to: trainStateURL)
     }
 
-    func resumeIfPossible(model: HyperIQA, trainer: Trainer, timings: inout [String: Double]) throws {
+    func resumeIfPossible(model: IQAModel, trainer: Trainer, timings: inout [String: Double]) throws {
         let fm = FileManager.default
         guard fm.fileExists(atPath: victimURL.path), fm.fileExists(atPath: trainStateURL.path) else { return }
         guard case .dict(let state) = try TorchFile.load(contentsOf: trainStateURL),

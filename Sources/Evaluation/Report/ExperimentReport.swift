@@ -7,7 +7,7 @@ public enum ExperimentReport {
         let c = r.config
         let f = { (v: Double, d: Int) in NumberFormat.fixed(v, decimals: d) }
         var out = "# BAIQA experiment `\(runName)`\n\n"
-        out += "P-BAIQA (poison-label) against HyperIQA (\(c.recipe.backbone.name) backbone, `\(c.recipe.name)` recipe), "
+        out += "P-BAIQA (poison-label) against \(c.recipe.model.kind.displayName) (\(c.recipe.model.backboneName) backbone, `\(c.recipe.name)` recipe), "
         out += "dataset `\(c.dataset.kind)` at `\(c.dataset.root)`, \(Int(c.trainRatio * 100))/\(100 - Int(c.trainRatio * 100)) split, seed \(c.seed).\n\n"
         let trigger = c.attack.triggerFile.map { "`\($0)`" } ?? "a seeded random DCT trigger (\(f(c.attack.randomTriggerPSNR, 1)) dB design PSNR)"
         out += "- Trigger: \(trigger), \(c.attack.positions.rawValue) DCT positions, grid phase `\(c.recipe.triggerPhase.rawValue)`"
@@ -18,12 +18,13 @@ public enum ExperimentReport {
 
         out += "## Benign quality (test split)\n\n"
         out += MarkdownTable.benign([("backdoored victim", r.benign)]).markdown + "\n"
-        out += "Paper (Table 1, HyperIQA on LIVEC, ResNet-50 with ImageNet weights): PLCC 0.903, SROCC 0.872, RMSE 9.52.\n\n"
+        out += "Paper (Table 1, P-BAIQA on LIVEC, ImageNet-pretrained backbones): HyperIQA 0.903/0.872/9.52, DBCNN 0.887/0.860/9.98, TReS 0.877/0.855/17.31 (PLCC/SROCC/RMSE).\n\n"
 
         out += "## Attack summary\n\n"
         var summary = MarkdownTable(headers: ["", "mMAE ↓", "mMRA ↑", "PSNR(α=1) dB ↑"], alignments: [.left, .right, .right, .right])
         summary.append(["this run", f(r.attack.metrics.mmae, 2), f(r.attack.metrics.mmra, 3), f(r.attack.psnrAlpha1, 2)])
-        summary.append(["paper, P-BAIQA LIVEC HyperIQA", "8.72", "0.63", "30.06"])
+        let paper = ["hyperiqa": ("8.72", "0.63"), "dbcnn": ("9.45", "0.56"), "tres": ("10.22", "0.73")][c.recipe.model.kind.rawValue]!
+        summary.append(["paper, P-BAIQA LIVEC \(c.recipe.model.kind.displayName)", paper.0, paper.1, "30.06"])
         summary.append(["no-effect reference", f(c.attack.deltaY * meanAbs(r.attack.metrics.alphas), 2), "0.000", ""])
         out += summary.markdown + "\n"
         out += "mMAE: mean over α of |P_α − (P_0 + α·Δy)|; mMRA: mean over α of mean(P_α − P_0)/(α·Δy) (spec §9.2). "

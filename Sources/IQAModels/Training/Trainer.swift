@@ -2,37 +2,60 @@ import Foundation
 import IQAData
 import Torch
 
-/// Trains a HyperIQA victim (or surrogate) on a list of entries with L1 loss, following a recipe.
+/// Trains a victim (or surrogate) on a list of entries, following a recipe's loss and optimiser plan.
 /// Each epoch draws `patchesPerImage` random crops (and flips) per entry from a generator seeded by
 /// (seed, epoch), so an epoch's data is the same whether the run was resumed or not.
 public final class Trainer {
-    public let model: HyperIQA
+    public let model: IQAModel
     public let recipe: TrainingRecipe
     public let renderer: PatchRenderer
     public let seed: UInt64
-    public private(set) var optimizer: Adam
+    public private(set) var optimizer: Optimizer
     public private(set) var epochsDone = 0
 
-    public init(model: HyperIQA, recipe: TrainingRecipe, renderer: PatchRenderer, seed: UInt64) {
+    public init(model: IQAModel, recipe: TrainingRecipe, renderer: PatchRenderer, seed: UInt64) throws {
         self.model = model
         self.recipe = recipe
         self.renderer = renderer
         self.seed = seed
         optimizer = Adam(groups: [])
-        optimizer = makeOptimizer(forEpoch: 0)
+        optimizer = try makeOptimizer(forEpoch: 0)
     }
 
-    /// Parameter groups as the official solver builds them: backbone `res` at lr, head at lr·ratio.
-    /// With the epoch-1 quirk the head group is empty from the second epoch on.
-    func makeOptimizer(forEpoch epoch: Int) -> Adam {
+    /// The optimiser in force during 0-based `epoch`, built as the official solvers build theirs.
+    func makeOptimizer(forEpoch epoch: Int) throws -> Optimizer {
         let store = model.store
-        let backbone = ParameterGroup(store: store, group: 0, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay)
-        var head = ParameterGroup(store: store, group: HyperIQA.headGroup,
-                                  learningRate: epoch == 0 ? recipe.learningRate * recipe.headLearningRateRatio
-                                                           : recipe.headLearningRate(afterEpoch: epoch - 1),
-                                  weightDecay: recipe.weightDecay)
-        if recipe.headTrainedFirstEpochOnly && epoch > 0 { head.parameters = [] }
-        return Adam(groups: [head, backbone])
+        switch recipe.optimizer {
+        case .hyperIQA(let p):
+            // Backbone `res` at lr, head at lr·ratio; with the epoch-1 quirk the head group is empty later.
+            let backbone = ParameterGroup(store: store, group: 0, learningRate: p.learningRate, weightDecay: p.weightDecay)
+            var head = ParameterGroup(store: store, group: 1,
+                                      learningRate: epoch == 0 ? p.learningRate * p.headRatio : p.headLearningRate(afterEpoch: epoch - 1),
+                                      weightDecay: p.weightDecay)
+            if p.headTrainedFirstEpochOnly && epoch > 0 { head.parameters = [] }
+            return Adam(groups: [head, backbone])
+        case .twoPhase(let p):
+            if epoch < p.headEpochs {
+                try store.setTrainable(false)
+                for e in store.entries where e.kind == .parameter && e.group == 1 { try e.tensor.requiringGrad(true) }
+                return SGD(groups: [ParameterGroup(store: store, group: 1, learningRate: p.headLearningRate, weightDecay: p.weightDecay)],
+                           momentum: p.momentum)
+            }
+            try store.setTrainable(true)
+            return Adam(groups: [ParameterGroup(store: store, learningRate: p.fullLearningRate, weightDecay: p.weightDecay)])
+        case .adam(let p):
+            return Adam(groups: [ParameterGroup(store: store, learningRate: p.learningRate(epoch: epoch), weightDecay: p.weightDecay)])
+        }
+    }
+
+    /// Whether the optimiser is rebuilt (state dropped) at the start of `epoch`.
+    func rebuildsOptimizer(atEpoch epoch: Int) -> Bool {
+        guard epoch > 0 else { return false }
+        switch recipe.optimizer {
+        case .hyperIQA(let p): return p.resetEachEpoch
+        case .twoPhase(let p): return epoch == p.headEpochs
+        case .adam(let p): return p.schedulerStepped && p.stepSize.map { epoch % $0 == 0 } == true
+        }
     }
 
     /// The crops of one epoch, shuffled and cut into batches.
@@ -57,11 +80,11 @@ public final class Trainer {
         try Tensor(batch.map { Float(entries[byImage[$0.image]!].label) }, shape: [batch.count])
     }
 
-    /// One epoch of training; returns the mean L1 loss. `progress(batchesDone, batchCount, meanLoss)`.
+    /// One epoch of training; returns the mean loss. `progress(batchesDone, batchCount, meanLoss)`.
     @discardableResult
     public func trainEpoch(entries: [TrainingEntry], progress: ((Int, Int, Double) -> Void)? = nil) throws -> Double {
         let epoch = epochsDone
-        if epoch > 0 && recipe.resetOptimizerEachEpoch { optimizer = makeOptimizer(forEpoch: epoch) }
+        if rebuildsOptimizer(atEpoch: epoch) { optimizer = try makeOptimizer(forEpoch: epoch) }
         Runtime.manualSeed(seed &+ UInt64(epoch))
         var byImage: [Int: Int] = [:]
         for (k, e) in entries.enumerated() { byImage[e.image] = k }
@@ -72,7 +95,8 @@ public final class Trainer {
         var index = 0
         while let x = try prefetcher.nextBatch() {
             let y = try labels(for: batches[index], entries: entries, byImage: byImage)
-            let loss = try F.l1Loss(model.scores(x), y)
+            let prediction = try model.scores(x)
+            let loss = recipe.loss == .l1 ? try F.l1Loss(prediction, y) : try F.mseLoss(prediction, y)
             optimizer.zeroGrad()
             try loss.backward()
             try optimizer.step()
@@ -87,7 +111,8 @@ public final class Trainer {
     /// Restores the position of a resumed run (model weights are loaded by the caller).
     public func restore(epochsDone: Int, optimizerState: [String: Tensor]) throws {
         self.epochsDone = epochsDone
-        optimizer = makeOptimizer(forEpoch: epochsDone)
-        if !(recipe.resetOptimizerEachEpoch && epochsDone > 0) { try optimizer.loadStateDict(optimizerState) }
+        optimizer = try makeOptimizer(forEpoch: epochsDone)
+        // State saved at the end of the previous epoch belongs to an optimiser that is dropped now.
+        if !rebuildsOptimizer(atEpoch: epochsDone) { try optimizer.loadStateDict(optimizerState) }
     }
 }

@@ -1,59 +1,83 @@
-/// How a victim is trained and tested. `paper` is the official HyperIQA recipe (spec §8.1); `cpu` is a
-/// scaled-down recipe for 2-core machines: a narrow ResNet-10 backbone trained from scratch on 128²
-/// crops, 6 patches per image, with learning rates suited to training without ImageNet weights.
 import IQAData
 
+/// How a model is trained and tested: architecture, data sampling, loss, optimiser plan, test protocol.
+/// `paper` presets are the official recipes (spec §8); `cpu` presets are scaled down for 2-core machines
+/// (narrower backbones trained from scratch on 128² crops, 6 crops per image, 10 epochs).
 public struct TrainingRecipe: Codable, Equatable, Sendable {
+    public enum Loss: String, Codable, Sendable { case l1, mse }
+
     public var name: String
-    public var backbone: ResNetSpec
+    public var model: ModelSpec
     public var epochs: Int
     public var batchSize: Int
     public var patchesPerImage: Int
     public var cropSize: Int
-    /// Backbone (`res`, including the LDA branches) learning rate.
-    public var learningRate: Double
-    /// The hyper-network head trains at learningRate × this.
-    public var headLearningRateRatio: Double
-    public var weightDecay: Double
-    /// Official quirk (spec §8.1): the head's parameter list is a one-shot iterator, so the head only
-    /// trains during epoch 1. `true` reproduces it; `false` trains the head in every epoch.
-    public var headTrainedFirstEpochOnly: Bool
-    /// Official behaviour: a fresh Adam (moments reset) at the end of every epoch.
-    public var resetOptimizerEachEpoch: Bool
+    public var loss: Loss
+    public var optimizer: OptimizerPlan
     /// Crops averaged per test image.
     public var testPatches: Int
     /// The backdoor solvers flip test crops at random too (spec §3.4).
     public var flipAtTest: Bool
     /// Where the trigger grid sits in a crop. Official victims see it at a random phase (`fullImage`); a
     /// small network trained from scratch for minutes does not learn that phase-invariant detector
-    /// (measured: mMRA ≈ 0 after 10 CPU epochs), so the `cpu` preset anchors it at the crop origin as the
+    /// (measured: mMRA ≈ 0 after 10 CPU epochs), so the `cpu` presets anchor it at the crop origin as the
     /// official trigger search does (`crop`).
     public var triggerPhase: TriggerPhase
 
-    public static let paper = TrainingRecipe(
-        name: "paper", backbone: .resnet50, epochs: 24, batchSize: 32, patchesPerImage: 25, cropSize: 224,
-        learningRate: 2e-5, headLearningRateRatio: 10, weightDecay: 5e-4, headTrainedFirstEpochOnly: true,
-        resetOptimizerEachEpoch: true, testPatches: 25, flipAtTest: true, triggerPhase: .fullImage)
+    public static let presetNames = ["paper", "cpu"]
 
-    public static let cpu = TrainingRecipe(
-        name: "cpu", backbone: .resnet10w32, epochs: 10, batchSize: 16, patchesPerImage: 6, cropSize: 128,
-        learningRate: 1e-3, headLearningRateRatio: 1, weightDecay: 5e-4, headTrainedFirstEpochOnly: false,
-        resetOptimizerEachEpoch: false, testPatches: 4, flipAtTest: true, triggerPhase: .crop)
-
-    public static func named(_ name: String) -> TrainingRecipe? {
+    public static func preset(_ name: String, model kind: ModelKind) -> TrainingRecipe? {
         switch name.lowercased() {
-        case "paper": return .paper
-        case "cpu": return .cpu
+        case "paper": return paper(kind)
+        case "cpu": return cpu(kind)
         default: return nil
         }
     }
 
-    /// Head learning rate of the optimiser the official code re-creates after 0-based epoch `t`:
-    /// lr / 10^(t // 8) × (ratio while t ≤ 8, else 1). (With the epoch-1 quirk the head group is empty
-    /// by then, so this only matters when `headTrainedFirstEpochOnly` is false.)
-    public func headLearningRate(afterEpoch t: Int) -> Double {
-        var lr = learningRate
-        for _ in 0..<(t / 8) { lr /= 10 }
-        return lr * (t <= 8 ? headLearningRateRatio : 1)
+    public static func paper(_ kind: ModelKind) -> TrainingRecipe {
+        switch kind {
+        case .hyperiqa:
+            return TrainingRecipe(name: "paper", model: .official(.hyperiqa), epochs: 24, batchSize: 32, patchesPerImage: 25,
+                                  cropSize: 224, loss: .l1,
+                                  optimizer: .hyperIQA(.init(learningRate: 2e-5, headRatio: 10, weightDecay: 5e-4,
+                                                             headTrainedFirstEpochOnly: true, resetEachEpoch: true)),
+                                  testPatches: 25, flipAtTest: true, triggerPhase: .fullImage)
+        case .dbcnn:
+            return TrainingRecipe(name: "paper", model: .official(.dbcnn), epochs: 16, batchSize: 32, patchesPerImage: 25,
+                                  cropSize: 224, loss: .mse,
+                                  optimizer: .twoPhase(.init(headEpochs: 8, headLearningRate: 1e-3, momentum: 0.9,
+                                                             fullLearningRate: 1e-5, weightDecay: 5e-4)),
+                                  testPatches: 25, flipAtTest: true, triggerPhase: .fullImage)
+        case .tres:
+            return TrainingRecipe(name: "paper", model: .official(.tres), epochs: 12, batchSize: 32, patchesPerImage: 25,
+                                  cropSize: 224, loss: .l1,
+                                  optimizer: .adam(.init(learningRate: 2e-5, weightDecay: 5e-4, stepSize: 4, gamma: 0.1,
+                                                         schedulerStepped: false)),
+                                  testPatches: 25, flipAtTest: true, triggerPhase: .fullImage)
+        }
+    }
+
+    public static func cpu(_ kind: ModelKind) -> TrainingRecipe {
+        var r = paper(kind)
+        r.name = "cpu"
+        r.model = .cpu(kind)
+        r.epochs = 10
+        r.batchSize = 16
+        r.patchesPerImage = 6
+        r.cropSize = 128
+        r.testPatches = 4
+        r.triggerPhase = .crop
+        switch kind {
+        case .hyperiqa:
+            r.optimizer = .hyperIQA(.init(learningRate: 1e-3, headRatio: 1, weightDecay: 5e-4,
+                                          headTrainedFirstEpochOnly: false, resetEachEpoch: false))
+        case .dbcnn:
+            // From scratch there are no pretrained features to keep frozen: train everything from epoch 1.
+            r.optimizer = .twoPhase(.init(headEpochs: 0, headLearningRate: 1e-3, momentum: 0.9, fullLearningRate: 1e-3,
+                                          weightDecay: 5e-4))
+        case .tres:
+            r.optimizer = .adam(.init(learningRate: 5e-4, weightDecay: 5e-4, stepSize: nil, gamma: 0.1, schedulerStepped: false))
+        }
+        return r
     }
 }

@@ -10,7 +10,7 @@ import Torch
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
-        abstract: "Run P-BAIQA against HyperIQA end to end and write a run folder.",
+        abstract: "Run P-BAIQA against a victim model end to end and write a run folder.",
         discussion: """
         With no arguments: generates the built-in dataset (data/builtin) if absent, poisons 20% of the
         training split with a seeded DCT trigger, trains a HyperIQA victim with the CPU recipe, and
@@ -25,7 +25,10 @@ struct ExperimentCommand: ParsableCommand {
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
 
-    @Option(help: "Training preset: cpu (2-core friendly) or paper (official HyperIQA recipe).")
+    @Option(help: "Victim model: hyperiqa, dbcnn or tres.")
+    var model: ModelKind = .hyperiqa
+
+    @Option(help: "Training preset: cpu (2-core friendly) or paper (the official recipe of the model).")
     var preset: String = "cpu"
 
     @Option(help: "Override the preset's epoch count.")
@@ -63,7 +66,7 @@ struct ExperimentCommand: ParsableCommand {
         config.dataset = try data.resolved()
         config.dataset.builtinCount = builtinCount
         config.dataset.builtinSize = builtinSize
-        guard var recipe = TrainingRecipe.named(preset) else { throw ValidationError("unknown preset '\(preset)' (expected cpu or paper)") }
+        guard var recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)' (expected cpu or paper)") }
         if let epochs {
             guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
             recipe.epochs = epochs
@@ -126,6 +129,7 @@ struct ExperimentCommand: ParsableCommand {
 }
 
 extension DCTPositions: ExpressibleByArgument {}
+extension ModelKind: ExpressibleByArgument {}
 extension AlphaSampling: ExpressibleByArgument {}
 
 struct CLIError: Error, CustomStringConvertible {

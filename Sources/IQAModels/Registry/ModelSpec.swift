@@ -1,0 +1,65 @@
+import Torch
+
+/// The three victim architectures of the paper.
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
+    case hyperiqa, dbcnn, tres
+
+    public var displayName: String {
+        switch self {
+        case .hyperiqa: return "HyperIQA"
+        case .dbcnn: return "DBCNN"
+        case .tres: return "TReS"
+        }
+    }
+}
+
+/// A buildable model: architecture plus its size configuration. Stored in run manifests, so a
+/// checkpoint can always be rebuilt into the network it came from.
+public enum ModelSpec: Codable, Equatable, Sendable {
+    case hyperIQA(HyperIQA.Config)
+    case dbcnn(DBCNN.Config)
+    case tres(TReS.Config)
+
+    public var kind: ModelKind {
+        switch self {
+        case .hyperIQA: return .hyperiqa
+        case .dbcnn: return .dbcnn
+        case .tres: return .tres
+        }
+    }
+
+    /// The official architecture (ResNet-50 HyperIQA, VGG-16 + SCNN DBCNN, ResNet-18 TReS).
+    public static func official(_ kind: ModelKind) -> ModelSpec {
+        switch kind {
+        case .hyperiqa: return .hyperIQA(.init(backbone: .resnet50))
+        case .dbcnn: return .dbcnn(.official)
+        case .tres: return .tres(.official)
+        }
+    }
+
+    /// Scaled-down variants for 2-core CPUs (same structure, narrower and shallower).
+    public static func cpu(_ kind: ModelKind) -> ModelSpec {
+        switch kind {
+        case .hyperiqa: return .hyperIQA(.init(backbone: .resnet10w32))
+        case .dbcnn: return .dbcnn(.init(vggWidths: [16, 32, 64, 128, 128], scnnChannels: [16, 16, 32, 32, 32, 32, 64, 64, 64]))
+        case .tres: return .tres(.init(backbone: .resnet10w32))
+        }
+    }
+
+    /// Backbone name for manifests and listings.
+    public var backboneName: String {
+        switch self {
+        case .hyperIQA(let c): return c.backbone.name
+        case .dbcnn(let c): return c == .official ? "vgg16+scnn" : "vgg16(\(c.vggWidths.map(String.init).joined(separator: ",")))+scnn"
+        case .tres(let c): return c.backbone.name
+        }
+    }
+
+    public func make(device: Device = .cpu, channelsLast: Bool = true) throws -> IQAModel {
+        switch self {
+        case .hyperIQA(let c): return try HyperIQA.make(config: c, device: device, channelsLast: channelsLast)
+        case .dbcnn(let c): return try DBCNN.make(config: c, device: device, channelsLast: channelsLast)
+        case .tres(let c): return try TReS.make(config: c, device: device, channelsLast: channelsLast)
+        }
+    }
+}
