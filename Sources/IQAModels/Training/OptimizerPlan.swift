@@ -57,7 +57,8 @@ public enum OptimizerPlan: Codable, Equatable, Sendable {
             return (p.headTrainedFirstEpochOnly ? ["hyper-network head trained in epoch 1 only (official)"] : [])
                 + (p.resetEachEpoch ? ["Adam re-created every epoch (official)"] : [])
         case .twoPhase(let p):
-            return ["fc only (SGD) for \(p.headEpochs) epochs, then all layers (Adam)"]
+            return p.headEpochs > 0 ? ["fc only (SGD, features frozen) for \(p.headEpochs) epochs, then all layers (Adam) (official)"]
+                                    : ["all layers with Adam from epoch 1"]
         case .adam(let p):
             return p.stepSize != nil && !p.schedulerStepped ? ["StepLR created but never stepped (official)"] : []
         }
