@@ -1,0 +1,54 @@
+import Foundation
+
+/// Split files: a `DatasetSplit` as JSON (`{"train": [...], "test": [...], "poisoned_subset":
+/// [...]}`; other keys, such as a description, are ignored when reading). Writes are atomic, so an
+/// interrupted run never leaves half a split behind; reads validate the split.
+public enum SplitFile {
+    public static func read(_ url: URL) throws -> DatasetSplit {
+        let path = url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw DatasetError(file: path, "split file does not exist")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DatasetError(file: path, "cannot read: \(AtomicFile.reason(error))")
+        }
+        let split: DatasetSplit
+        do {
+            split = try JSONDecoder().decode(DatasetSplit.self, from: data)
+        } catch let error as DecodingError {
+            throw DatasetError(file: path, "not a split file: \(describe(error))")
+        }
+        try split.validate(source: path)
+        return split
+    }
+
+    public static func write(_ split: DatasetSplit, to url: URL) throws {
+        try split.validate(source: url.path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(split)
+        data.append(0x0A)
+        do {
+            try AtomicFile.write([UInt8](data), to: url)
+        } catch let error as ImageError {
+            throw DatasetError(file: url.path, error.problem)
+        }
+    }
+
+    /// One line for a JSON decoding failure.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "the top level" : "\"\(keys.joined(separator: "."))\""
+        }
+        switch error {
+        case .keyNotFound(let key, _): return "no \"\(key.stringValue)\" list"
+        case .typeMismatch(_, let context): return "\(path(context)) is not a list of image names"
+        case .valueNotFound(_, let context): return "\(path(context)) is null"
+        case .dataCorrupted: return "not valid JSON"
+        @unknown default: return "cannot decode"
+        }
+    }
+}
