@@ -40,8 +40,11 @@ public enum SplitFile {
     /// One line for a JSON decoding failure.
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "the top level" : "\"\(keys.joined(separator: "."))\""
+            let path = context.codingPath.reduce("") { text, key in
+                if let i = key.intValue { return text + "[\(i)]" }
+                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+            }
+            return path.isEmpty ? "the top level" : "\"\(path)\""
         }
         switch error {
         case .keyNotFound(let key, _): return "no \"\(key.stringValue)\" list"
