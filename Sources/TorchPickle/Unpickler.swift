@@ -68,6 +68,7 @@ private let allowedGlobals: Set<String> = {
     return names
 }()
 
+/// The restricted unpickler behind `TorchFile`; `load` exposes it for plain pickles.
 public struct Unpickler {
     private let bytes: [UInt8]
     /// What messages call the pickle: "data.pkl" inside a torch.save archive, else a file name.

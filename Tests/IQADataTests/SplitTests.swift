@@ -110,6 +110,26 @@ final class SplitTests: XCTestCase {
         XCTAssertLessThan(train.lowerBound, test.lowerBound)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["split.json"], "no temporary file left")
 
+        XCTAssertEqual(text, """
+            {
+              "train": [
+                "images/a.png",
+                "b.bmp"
+              ],
+              "test": [
+                "c.JPG"
+              ],
+              "poisoned_subset": [
+                "b.bmp"
+              ]
+            }
+
+            """)
+        let odd = DatasetSplit(train: ["quote\"d", "back\\slash", "é"], test: [])
+        try SplitFile.write(odd, to: url)
+        XCTAssertEqual(try SplitFile.read(url), odd)
+        XCTAssertTrue(try String(contentsOf: url, encoding: .utf8).contains("\"test\": []"))
+
         let plain = DatasetSplit(train: ["a"], test: ["b"])
         try SplitFile.write(plain, to: url)
         XCTAssertFalse(try String(contentsOf: url, encoding: .utf8).contains("poisoned"))

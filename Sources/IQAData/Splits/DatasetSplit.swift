@@ -132,14 +132,15 @@ public struct DatasetSplit: Codable, Equatable, Sendable {
     /// The same split with a poisoned subset of int(fraction·N_train) training images drawn with
     /// `seed` (as the official partial script draws its positions), in drawn order.
     public func withRandomPoisonedSubset(fraction: Double = 0.2, seed: UInt64) -> DatasetSplit {
-        let count = Int((fraction * Double(train.count)).rounded(.towardZero))
+        let wanted = (fraction * Double(train.count)).rounded(.towardZero)
+        let count = wanted.isFinite ? Int(min(max(wanted, 0), Double(train.count))) : 0
         var positions = Array(train.indices)
         var rng = SeededGenerator(seed: seed)
-        for i in 0..<min(count, positions.count) {
+        for i in 0..<count {
             positions.swapAt(i, i + rng.nextInt(below: positions.count - i))
         }
         var copy = self
-        copy.poisonedSubset = positions.prefix(max(0, count)).map { train[$0] }
+        copy.poisonedSubset = positions.prefix(count).map { train[$0] }
         return copy
     }
 

@@ -26,15 +26,25 @@ public enum SplitFile {
 
     public static func write(_ split: DatasetSplit, to url: URL) throws {
         try split.validate(source: url.path)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        var data = try encoder.encode(split)
-        data.append(0x0A)
         do {
-            try AtomicFile.write([UInt8](data), to: url)
+            try AtomicFile.write(Array(try json(split).utf8), to: url)
         } catch let error as ImageError {
             throw DatasetError(file: url.path, error.problem)
         }
+    }
+
+    /// The JSON text, laid out by hand: Foundation's encoder does not keep key order on Linux, and
+    /// a split file should read train, test, poisoned_subset and be byte-for-byte reproducible.
+    static func json(_ split: DatasetSplit) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        func list(_ key: String, _ names: [String]) throws -> String {
+            let items = try names.map { "    " + String(decoding: try encoder.encode($0), as: UTF8.self) }
+            return items.isEmpty ? "  \"\(key)\": []" : "  \"\(key)\": [\n" + items.joined(separator: ",\n") + "\n  ]"
+        }
+        var parts = [try list("train", split.train), try list("test", split.test)]
+        if let poisoned = split.poisonedSubset { parts.append(try list("poisoned_subset", poisoned)) }
+        return "{\n" + parts.joined(separator: ",\n") + "\n}\n"
     }
 
     /// One line for a JSON decoding failure.

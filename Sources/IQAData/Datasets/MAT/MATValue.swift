@@ -22,7 +22,7 @@ public enum MATValue: Equatable, Sendable {
     /// What the variable is, for error messages ("a cell array of 674 strings").
     public var summary: String {
         switch self {
-        case .strings(let s): return "\(s.count) strings"
+        case .strings(let s): return "a list of \(s.count) strings"
         case .doubles(_, let dims): return "a \(dims.map(String.init).joined(separator: "×")) numeric array"
         }
     }
