@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TorchPickle"),
         .target(name: "Torch", dependencies: ["CTorch", "TorchPickle"]),
         // Layer 2: IQA data and models.
-        .target(name: "IQAData", dependencies: ["CImageCodecs", "Torch"]),
+        .target(name: "IQAData", dependencies: ["CImageCodecs", "Torch", "TorchPickle"]),
         .target(name: "IQAModels", dependencies: ["Torch", "IQAData"]),
         // Layer 3: backdoor attacks and their evaluation.
         .target(name: "Backdoor", dependencies: ["Torch", "IQAData", "IQAModels"]),

@@ -68,8 +68,11 @@ private let allowedGlobals: Set<String> = {
     return names
 }()
 
-struct Unpickler {
+/// The restricted unpickler behind `TorchFile`; `load` exposes it for plain pickles.
+public struct Unpickler {
     private let bytes: [UInt8]
+    /// What messages call the pickle: "data.pkl" inside a torch.save archive, else a file name.
+    private let source: String
     private var pos = 0
     private var stack: [Obj] = []
     /// Stack heights at each MARK (Python keeps a "metastack"; heights are equivalent).
@@ -90,16 +93,28 @@ struct Unpickler {
     private var converting: Set<ObjectIdentifier> = []
     private static let maxDepth = 500
 
-    private init(_ bytes: [UInt8], loadStorage: @escaping (StorageRequest) throws -> Data) {
+    private init(_ bytes: [UInt8], source: String, loadStorage: @escaping (StorageRequest) throws -> Data) {
         self.bytes = bytes
+        self.source = source
         self.loadStorage = loadStorage
     }
 
     /// Unpickles `bytes`; `loadStorage` supplies the raw bytes of each storage the pickle names.
-    static func unpickle(_ bytes: [UInt8], loadStorage: @escaping (StorageRequest) throws -> Data) throws -> PickleValue {
-        var unpickler = Unpickler(bytes, loadStorage: loadStorage)
+    static func unpickle(_ bytes: [UInt8], source: String = "data.pkl",
+                         loadStorage: @escaping (StorageRequest) throws -> Data) throws -> PickleValue {
+        var unpickler = Unpickler(bytes, source: source, loadStorage: loadStorage)
         defer { unpickler.tearDown() }
         return try unpickler.run()
+    }
+
+    /// Reads a plain pickle (what Python's `pickle.dump` writes, protocols 2–5), such as the list
+    /// of dataset indices a training script saved. Same restrictions as for torch.save files: no
+    /// Python globals beyond the allow-list, and no persistent ids (a plain pickle has no storages).
+    /// `source` names the pickle in error messages (typically the file name).
+    public static func load(_ bytes: [UInt8], source: String = "pickle") throws -> PickleValue {
+        try unpickle(bytes, source: source) { _ in
+            throw TorchFileError(.unsupported, "\(source) refers to a tensor storage (a torch.save pickle, not a plain one)")
+        }
     }
 
     /// A hostile pickle can chain containers millions deep (cheaply, through the memo); letting
@@ -138,11 +153,11 @@ struct Unpickler {
     // MARK: Errors
 
     private func malformed(_ what: String) -> TorchFileError {
-        TorchFileError(.malformedPickle, "malformed pickle in data.pkl: \(what) (byte \(pos))")
+        TorchFileError(.malformedPickle, "malformed pickle in \(source): \(what) (byte \(pos))")
     }
 
     private func truncated() -> TorchFileError {
-        TorchFileError(.truncated, "truncated (data.pkl ends inside an opcode at byte \(pos))")
+        TorchFileError(.truncated, "truncated (\(source) ends inside an opcode at byte \(pos))")
     }
 
     // MARK: Reading the byte stream
@@ -195,7 +210,7 @@ struct Unpickler {
         // Bytes beyond the 8th must be pure sign extension.
         let extra = slice.dropFirst(Swift.min(8, slice.count))
         if !extra.allSatisfy({ $0 == (negative ? 0xFF : 0x00) }) {
-            throw TorchFileError(.unsupported, "integer in data.pkl does not fit in 64 bits")
+            throw TorchFileError(.unsupported, "integer in \(source) does not fit in 64 bits")
         }
         var v: UInt64 = negative ? ~0 : 0
         for (i, b) in slice.prefix(8).enumerated() {
@@ -204,7 +219,7 @@ struct Unpickler {
         }
         let result = Int64(bitPattern: v)
         if slice.count >= 8, (result < 0) != negative {
-            throw TorchFileError(.unsupported, "integer in data.pkl does not fit in 64 bits")
+            throw TorchFileError(.unsupported, "integer in \(source) does not fit in 64 bits")
         }
         return result
     }
@@ -369,7 +384,7 @@ struct Unpickler {
             default:
                 pos = opPos
                 throw TorchFileError(.unsupported,
-                    "unsupported pickle opcode 0x\(String(op, radix: 16, uppercase: true)) at byte \(opPos) of data.pkl")
+                    "unsupported pickle opcode 0x\(String(op, radix: 16, uppercase: true)) at byte \(opPos) of \(source)")
             }
         }
     }
@@ -396,9 +411,9 @@ struct Unpickler {
 
     /// Dict keys must be immutable in Python too; lists and dicts are unhashable.
     private func hashableKey(_ o: Obj, depth: Int, budget: inout Int) throws -> PickleValue {
-        guard depth < Unpickler.maxDepth else { throw TorchFileError(.unsupported, "data.pkl nests objects too deeply") }
+        guard depth < Unpickler.maxDepth else { throw TorchFileError(.unsupported, "\(source) nests objects too deeply") }
         budget -= 1
-        guard budget >= 0 else { throw TorchFileError(.unsupported, "data.pkl has a dict key that is too large") }
+        guard budget >= 0 else { throw TorchFileError(.unsupported, "\(source) has a dict key that is too large") }
         switch o {
         case .value(.tensor): throw TorchFileError(.unsupported, "tensors as dict keys are not supported")
         case .value(let v): return v
@@ -414,7 +429,7 @@ struct Unpickler {
         // Protocol 2 pickles from Python 3 may spell builtins as __builtin__; none are allowed anyway.
         guard allowedGlobals.contains("\(module).\(name)") else {
             throw TorchFileError(.forbiddenGlobal,
-                "data.pkl refers to the Python global '\(module).\(name)', which is not allowed "
+                "\(source) refers to the Python global '\(module).\(name)', which is not allowed "
                 + "(only what torch.save writes for tensors and dicts is accepted)")
         }
         return .global(module: module, name: name)
@@ -515,7 +530,7 @@ struct Unpickler {
             }
             return .value(.bytes(Data(out)))
         default:
-            throw TorchFileError(.forbiddenGlobal, "data.pkl calls '\(function)', which is not supported")
+            throw TorchFileError(.forbiddenGlobal, "\(source) calls '\(function)', which is not supported")
         }
     }
 
@@ -525,7 +540,7 @@ struct Unpickler {
             throw malformed("unrecognised persistent id (expected ('storage', type, key, location, numel))")
         }
         guard case .global("torch", let className) = box.items[1], let dtype = TensorDType(storageClassName: className) else {
-            throw TorchFileError(.unsupported, "unsupported storage type in data.pkl")
+            throw TorchFileError(.unsupported, "unsupported storage type in \(source)")
         }
         guard case .value(.string(let key)) = box.items[2] else { throw malformed("storage key is not a string") }
         let numel = try intArg(box.items[4], "storage size")
@@ -549,7 +564,7 @@ struct Unpickler {
     // MARK: Final conversion
 
     private mutating func convert(_ o: Obj, depth: Int) throws -> PickleValue {
-        guard depth < Unpickler.maxDepth else { throw TorchFileError(.unsupported, "data.pkl nests objects too deeply") }
+        guard depth < Unpickler.maxDepth else { throw TorchFileError(.unsupported, "\(source) nests objects too deeply") }
         switch o {
         case .value(let v):
             try count(1)
@@ -580,7 +595,7 @@ struct Unpickler {
             return done.value
         }
         guard converting.insert(id).inserted else {
-            throw TorchFileError(.unsupported, "data.pkl contains a self-referencing container")
+            throw TorchFileError(.unsupported, "\(source) contains a self-referencing container")
         }
         let sizeBefore = logicalSize
         try count(1)
@@ -593,7 +608,7 @@ struct Unpickler {
     private mutating func count(_ n: Int) throws {
         logicalSize += n
         guard logicalSize <= Unpickler.maxLogicalSize else {
-            throw TorchFileError(.unsupported, "data.pkl expands to more than \(Unpickler.maxLogicalSize) objects")
+            throw TorchFileError(.unsupported, "\(source) expands to more than \(Unpickler.maxLogicalSize) objects")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IQAData
 
 /// Paths and small helpers shared by the IQAData tests.
 enum TestSupport {
@@ -46,5 +47,17 @@ enum CRC32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for b in bytes { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
         return crc ^ 0xFFFF_FFFF
+    }
+}
+
+extension TestSupport {
+    static let livecRoot = repoRoot.appendingPathComponent("../shared/datasets/livec-mini").standardizedFileURL
+
+    /// The livec-mini dataset, or a skip when `shared/` does not have it.
+    static func livecMini() throws -> LIVECDataset {
+        guard FileManager.default.fileExists(atPath: livecRoot.appendingPathComponent(LIVECDataset.namesFile).path) else {
+            throw XCTSkip("livec-mini absent (\(livecRoot.path))")
+        }
+        return LIVECDataset(root: livecRoot)
     }
 }

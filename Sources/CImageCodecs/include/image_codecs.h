@@ -38,6 +38,16 @@ int ic_png_decode(const uint8_t *data, size_t size, uint8_t **pixels, int *width
 int ic_png_encode(const uint8_t *pixels, int width, int height, uint8_t **out, size_t *out_size,
                   char *err);
 
+/// Inflates one zlib stream (RFC 1950) held in memory. Fails, with a message, on a damaged or
+/// truncated stream or when the output would exceed `max_out` bytes. `consumed` (may be NULL)
+/// receives the number of input bytes the stream used. Returns 0 on success.
+int ic_zlib_inflate(const uint8_t *data, size_t size, size_t max_out, uint8_t **out, size_t *out_size,
+                    size_t *consumed, char *err);
+
+/// Compresses `data` as one zlib stream at `level` (0...9, or -1 for zlib's default). Returns 0 on
+/// success.
+int ic_zlib_deflate(const uint8_t *data, size_t size, int level, uint8_t **out, size_t *out_size, char *err);
+
 /// Releases a buffer returned by one of the functions above.
 void ic_free(void *buffer);
 
