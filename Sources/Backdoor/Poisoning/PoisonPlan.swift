@@ -14,14 +14,18 @@ public struct PoisonPlan: Codable, Equatable, Sendable {
     /// α per poisoned image (same order as `poisoned`).
     public var alphas: [Double]
 
-    /// P-BAIQA (spec §5): ⌊rate·N⌋ random images; α from `sampling`; label y + α·Δy (not clipped).
+    /// P-BAIQA (spec §5): ⌊rate·N⌋ random images — or the given `subset` (positions into the training
+    /// list, e.g. the official partial_index file) —; α from `sampling`; label y + α·Δy (not clipped).
     public static func poisonLabel(trainCount n: Int, rate: Double, deltaY: Double, sampling: AlphaSampling,
-                                   seed: UInt64) throws -> PoisonPlan {
+                                   seed: UInt64, subset: [Int]? = nil) throws -> PoisonPlan {
         guard (0...1).contains(rate) else { throw BackdoorError("poison rate must be in [0, 1], got \(rate)") }
         var rng = SeededGenerator(seed: seed, stream: 0xB_A1_0A)
         var order = Array(0..<n)
         order.shuffle(using: &rng)
-        let poisoned = Array(order.prefix(Int(rate * Double(n))))
+        if let subset, let bad = subset.first(where: { !(0..<n).contains($0) }) {
+            throw BackdoorError("poisoned subset names training position \(bad) of \(n)")
+        }
+        let poisoned = subset ?? Array(order.prefix(Int(rate * Double(n))))
         let perImage = sampling.draw(count: n, using: &rng)
         return PoisonPlan(labelMode: .poison, rate: rate, deltaY: deltaY, poisoned: poisoned, alphas: poisoned.map { perImage[$0] })
     }

@@ -46,9 +46,10 @@ public struct AttackEvaluator {
 
 /// PSNR of triggered full-resolution images against their originals (spec §9.3), on the [0, 1] scale.
 public enum TriggerPSNR {
-    public static func summary(images: [RGBImage], injector: CropInjector, alpha: Double = 1) throws -> PSNRSummary {
+    public static func summary(source: ImageSource, images indices: [Int], injector: CropInjector, alpha: Double = 1) throws -> PSNRSummary {
         var acc = PSNRAccumulator(dataRange: 1)
-        for image in images {
+        for index in indices {
+            let image = try source.image(index)
             let plane = image.width * image.height
             var out = [Float](repeating: 0, count: 3 * plane)
             image.pixels.withUnsafeBufferPointer { src in

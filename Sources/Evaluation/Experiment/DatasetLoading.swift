@@ -2,49 +2,83 @@ import Dispatch
 import Foundation
 import IQAData
 
-/// A dataset decoded once into memory: names, MOS labels and 8-bit images, index-aligned.
+/// A dataset ready for the data path: samples (names, MOS labels), their image sizes, and the decoded
+/// 8-bit images — all in memory when they fit the budget, else behind an LRU cache.
 public struct LoadedDataset: Sendable {
-    public var root: URL
-    public var names: [String]
-    public var scores: [Double]
-    public var images: [RGBImage]
+    public var samples: [IQASample]
+    public var source: ImageSource
+    public var names: [String] { samples.map(\.name) }
+    public var scores: [Double] { samples.map(\.score) }
 
-    /// Reads the folder dataset's CSV and decodes every image (in parallel; the result does not depend
-    /// on scheduling). Any bad file fails the whole load with an error naming it.
-    public static func load(_ dataset: FolderDataset, progress: ((Int, Int) -> Void)? = nil) throws -> LoadedDataset {
+    /// Decoded bytes above which images are decoded on demand through an LRU cache of this size.
+    public static let defaultMemoryBudget = 12 << 30
+
+    /// Loads the sample list (failing on the first problem), probes every image's size, and decodes
+    /// every image once in parallel when they fit `memoryBudget` (the result does not depend on
+    /// scheduling). Any bad file fails the whole load with an error naming it.
+    public static func load(_ dataset: IQADatasetSource, memoryBudget: Int = defaultMemoryBudget,
+                            progress: ((Int, Int) -> Void)? = nil) throws -> LoadedDataset {
         let samples = try dataset.load()
-        let n = samples.count
-        final class Slots: @unchecked Sendable {
-            var images: [RGBImage?]
-            var errors: [Error?]
-            let lock = NSLock()
-            var done = 0
-            init(_ n: Int) { images = Array(repeating: nil, count: n); errors = Array(repeating: nil, count: n) }
+        guard !samples.isEmpty else { throw DatasetError(file: "dataset", "no images") }
+        let sizes = try parallelMap(samples) { try ImageIO.size(of: $0.url) }
+        let bytes = sizes.reduce(0) { $0 + $1.width * $1.height * 3 }
+        if bytes > memoryBudget {
+            return LoadedDataset(samples: samples, source: CachedImages(urls: samples.map(\.url), sizes: sizes, byteBudget: memoryBudget))
         }
-        let slots = Slots(n)
-        DispatchQueue.concurrentPerform(iterations: n) { i in
-            let result = Result { try ImageIO.read(samples[i].url) }
+        let images = try parallelMap(samples, progress: progress) { try ImageIO.read($0.url) }
+        return LoadedDataset(samples: samples, source: InMemoryImages(images))
+    }
+
+    /// Runs `body` over `items` on all cores, keeping order; the first error (in item order) is thrown.
+    static func parallelMap<T, R>(_ items: [T], progress: ((Int, Int) -> Void)? = nil, _ body: @escaping (T) throws -> R) throws -> [R] {
+        let slots = OrderedSlots<R>(items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { i in
+            let r = Result { try body(items[i]) }
             slots.lock.lock()
-            switch result {
-            case .success(let image): slots.images[i] = image
-            case .failure(let error): slots.errors[i] = error
-            }
+            slots.results[i] = r
             slots.done += 1
             let done = slots.done
             slots.lock.unlock()
-            progress?(done, n)
+            progress?(done, items.count)
         }
-        if let error = slots.errors.compactMap({ $0 }).first { throw error }
-        return LoadedDataset(root: dataset.root, names: samples.map(\.name), scores: samples.map(\.score),
-                             images: slots.images.map { $0! })
+        return try slots.results.map { try $0!.get() }
     }
 
-    /// A seeded random split by index: the first round(ratio·N) of a permutation train, the rest test.
-    public func split(trainRatio: Double, seed: UInt64) -> (train: [Int], test: [Int]) {
-        var rng = SeededGenerator(seed: seed, stream: 0x5B17)
-        var order = Array(0..<names.count)
-        order.shuffle(using: &rng)
-        let nTrain = Int((trainRatio * Double(order.count)).rounded())
-        return (Array(order[..<nTrain]), Array(order[nTrain...]))
+    /// Train/test indices and the poisoned subset (positions into the train list) when the split names one.
+    public struct IndexSplit: Sendable {
+        public var train: [Int]
+        public var test: [Int]
+        public var poisonedPositions: [Int]?
+        public var warnings: [String]
     }
+
+    /// A split file resolved against this dataset (missing images are an error unless `dropMissing`),
+    /// or, without a file, a seeded random split by `trainRatio`.
+    public func split(file: URL?, trainRatio: Double, seed: UInt64, dropMissing: Bool = false) throws -> IndexSplit {
+        let split = try file.map { try SplitFile.read($0) }
+            ?? DatasetSplit.random(names: names, trainFraction: trainRatio, seed: seed)
+        let resolved = try split.resolve(against: samples, missing: dropMissing ? .drop : .error, source: file?.path ?? "split")
+        var index: [String: Int] = [:]
+        for (i, s) in samples.enumerated() where index[s.name] == nil { index[s.name] = i }
+        let train = resolved.train.map { index[$0.name]! }
+        var trainPosition: [Int: Int] = [:]
+        for (p, i) in train.enumerated() { trainPosition[i] = p }
+        let poisoned = try resolved.poisoned.map { list in
+            try list.map { s -> Int in
+                guard let p = trainPosition[index[s.name]!] else {
+                    throw DatasetError(file: file?.path ?? "split", "poisoned image \(s.name) is not in the train list")
+                }
+                return p
+            }
+        }
+        return IndexSplit(train: train, test: resolved.test.map { index[$0.name]! }, poisonedPositions: poisoned, warnings: resolved.warnings)
+    }
+}
+
+/// Per-index results filled from concurrent workers.
+final class OrderedSlots<R>: @unchecked Sendable {
+    var results: [Result<R, Error>?]
+    let lock = NSLock()
+    var done = 0
+    init(_ n: Int) { results = Array(repeating: nil, count: n) }
 }

@@ -1,12 +1,13 @@
 import Backdoor
 import Foundation
+import IQAData
 import IQAModels
 
 /// Everything that determines an experiment's numbers. Its hash names the run's inputs: a partial run
 /// folder is resumed only when the hash matches.
 public struct ExperimentConfig: Codable, Equatable, Sendable {
     public struct Dataset: Codable, Equatable, Sendable {
-        /// "builtin" (generated on demand) or "folder" (images + score CSV).
+        /// "builtin" (generated on demand), "folder" (images + score CSV), "livec" or "koniq" (official layouts).
         public var kind: String = "builtin"
         public var root: String = "data/builtin"
         public var csv: String = "scores.csv"
@@ -15,7 +16,37 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         public var builtinCount: Int = 600
         public var builtinSize: Int = 256
         public var builtinSeed: UInt64 = 0
+        /// KonIQ-10k image folder: "1024x768" or "512x384" (nil: whichever exists, preferring 512x384).
+        public var koniqResolution: String?
+        /// A split file (JSON: train, test, optional poisoned_subset); nil → seeded random split.
+        public var splitFile: String?
+        public var splitFingerprint: String?
+        /// Drop split images missing from the dataset (with a warning) instead of failing.
+        public var dropMissing = false
         public init() {}
+
+        public static let kinds = ["builtin", "folder", "livec", "koniq"]
+
+        /// The loader for this dataset's layout.
+        public func source() throws -> IQADatasetSource {
+            let rootURL = URL(fileURLWithPath: root)
+            switch kind {
+            case "builtin", "folder":
+                return FolderDataset(root: rootURL, csv: rootURL.appendingPathComponent(csv), nameColumn: nameColumn, scoreColumn: scoreColumn)
+            case "livec":
+                return LIVECDataset(root: rootURL)
+            case "koniq":
+                let resolution = try koniqResolution.map { value -> KonIQ10kDataset.Resolution in
+                    guard let r = KonIQ10kDataset.Resolution(rawValue: value) else {
+                        throw DatasetError(file: root, "unknown KonIQ-10k resolution '\(value)' (1024x768 or 512x384)")
+                    }
+                    return r
+                }
+                return KonIQ10kDataset(root: rootURL, resolution: resolution)
+            default:
+                throw DatasetError(file: root, "unknown dataset kind '\(kind)' (builtin, folder, livec or koniq)")
+            }
+        }
     }
 
     public struct Attack: Codable, Equatable, Sendable {

@@ -49,13 +49,17 @@ public final class PoisonLabelExperiment {
     public func run(dataset: LoadedDataset, trigger: DCTTrigger, timings previous: [String: Double] = [:]) throws -> ExperimentResults {
         var timings = previous
         let recipe = config.recipe
-        let (train, test) = dataset.split(trainRatio: config.trainRatio, seed: config.seed)
-        monitor.log("split: \(train.count) train / \(test.count) test images (seed \(config.seed))")
+        let split = try dataset.split(file: config.dataset.splitFile.map { URL(fileURLWithPath: $0) }, trainRatio: config.trainRatio,
+                                      seed: config.seed, dropMissing: config.dataset.dropMissing)
+        for warning in split.warnings { monitor.log("warning: \(warning)") }
+        let (train, test) = (split.train, split.test)
+        monitor.log("split: \(train.count) train / \(test.count) test images (" + (config.dataset.splitFile.map { "from \($0)" } ?? "seed \(config.seed)") + ")")
         try TensorFile.save(trigger.tensor(), to: triggerURL)
 
         // Poisoning: which training images carry the trigger, with which α and label.
         let plan = try PoisonPlan.poisonLabel(trainCount: train.count, rate: config.attack.rate, deltaY: config.attack.deltaY,
-                                              sampling: config.attack.alphaSampling, seed: config.seed)
+                                              sampling: config.attack.alphaSampling, seed: config.seed,
+                                              subset: split.poisonedPositions)
         let entries = plan.entries(images: train, labels: train.map { dataset.scores[$0] })
         try writeJSON(PoisonManifest(plan: plan, train: train, names: dataset.names), to: workDir.appendingPathComponent("poison.json"))
         monitor.log("P-BAIQA: \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(config.attack.deltaY), α sampling \(config.attack.alphaSampling.rawValue)")
@@ -63,7 +67,7 @@ public final class PoisonLabelExperiment {
         // Victim training, resumable per epoch.
         Runtime.manualSeed(config.seed)
         let model = try recipe.model.make()
-        let renderer = try PatchRenderer(images: dataset.images, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
+        let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
         let trainer = try Trainer(model: model, recipe: recipe, renderer: renderer, seed: config.seed)
         try resumeIfPossible(model: model, trainer: trainer, timings: &timings)
         while trainer.epochsDone < recipe.epochs {
@@ -88,7 +92,7 @@ public final class PoisonLabelExperiment {
                 self.monitor.progress(stage: "evaluate α sweep", done: done, total: total, detail: "")
             }
         }
-        let psnr = try timed("psnr", &timings) { try TriggerPSNR.summary(images: test.map { dataset.images[$0] }, injector: trigger) }
+        let psnr = try timed("psnr", &timings) { try TriggerPSNR.summary(source: dataset.source, images: test, injector: trigger) }
         try writePredictions(outcome, test: test, names: dataset.names, labels: labels)
 
         var environment = ["libtorch": Runtime.libtorchVersion, "threads": "\(Runtime.threads)", "config_fingerprint": config.fingerprint]

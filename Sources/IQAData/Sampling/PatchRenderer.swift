@@ -6,18 +6,21 @@ import Torch
 /// Rendering is pure Swift on the CPU (it runs beside the train step) and writes straight into the
 /// batch buffer, so there is one copy per pixel.
 public struct PatchRenderer: Sendable {
-    public let images: [RGBImage]
+    public let source: ImageSource
     public let crop: Int
     public let injector: CropInjector?
     public let triggerPhase: TriggerPhase
     public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
     public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
 
-    public init(images: [RGBImage], crop: Int, injector: CropInjector? = nil, triggerPhase: TriggerPhase = .fullImage) throws {
-        for (i, image) in images.enumerated() where image.width < crop || image.height < crop {
-            throw TorchError("image \(i) is \(image.width)×\(image.height), smaller than the \(crop)×\(crop) crop")
+    public init(source: ImageSource, crop: Int, injector: CropInjector? = nil, triggerPhase: TriggerPhase = .fullImage) throws {
+        for i in 0..<source.count {
+            let size = source.size(of: i)
+            if size.width < crop || size.height < crop {
+                throw TorchError("image \(i) is \(size.width)×\(size.height), smaller than the \(crop)×\(crop) crop")
+            }
         }
-        self.images = images
+        self.source = source
         self.crop = crop
         self.injector = injector
         self.triggerPhase = triggerPhase
@@ -31,8 +34,8 @@ public struct PatchRenderer: Sendable {
         var chw = [Float](repeating: 0, count: per)
         let mean = PatchRenderer.imageNetMean, std = PatchRenderer.imageNetStd
         for (n, plan) in plans.enumerated() {
-            guard images.indices.contains(plan.image) else { throw TorchError("patch plan names image \(plan.image) of \(images.count)") }
-            let image = images[plan.image]
+            guard (0..<source.count).contains(plan.image) else { throw TorchError("patch plan names image \(plan.image) of \(source.count)") }
+            let image = try source.image(plan.image)
             guard plan.y >= 0, plan.x >= 0, plan.y + s <= image.height, plan.x + s <= image.width else {
                 throw TorchError("crop at (\(plan.y), \(plan.x)) does not fit image \(plan.image) (\(image.width)×\(image.height))")
             }

@@ -24,7 +24,7 @@ public struct Predictor {
         var rng = SeededGenerator(seed: seed)
         var plans: [PatchPlan] = []
         for i in images {
-            let img = renderer.images[i]
+            let img = renderer.source.size(of: i)
             for _ in 0..<patches {
                 plans.append(PatchPlan.random(image: i, height: img.height, width: img.width, crop: renderer.crop,
                                               allowFlip: flip, alpha: alpha, using: &rng))

@@ -64,7 +64,7 @@ public final class Trainer {
         var plans: [(PatchPlan, Int)] = []
         plans.reserveCapacity(entries.count * recipe.patchesPerImage)
         for (k, e) in entries.enumerated() {
-            let image = renderer.images[e.image]
+            let image = renderer.source.size(of: e.image)
             for _ in 0..<recipe.patchesPerImage {
                 plans.append((PatchPlan.random(image: e.image, height: image.height, width: image.width, crop: recipe.cropSize,
                                                allowFlip: true, alpha: e.alpha, using: &rng), k))

@@ -95,13 +95,11 @@ struct ExperimentCommand: ParsableCommand {
             try BuiltinDatasetGenerator(count: builtinCount, size: builtinSize, seed: config.dataset.builtinSeed)
                 .generate(into: root) { done, total in monitor.progress(stage: "generate dataset", done: done, total: total, detail: "") }
         }
-        let folder = FolderDataset(root: root, csv: root.appendingPathComponent(config.dataset.csv),
-                                   nameColumn: config.dataset.nameColumn, scoreColumn: config.dataset.scoreColumn)
-        let dataset = try LoadedDataset.load(folder) { done, total in
+        let dataset = try LoadedDataset.load(config.dataset.source()) { done, total in
             monitor.progress(stage: "decode images", done: done, total: total, detail: "")
         }
         timings["data"] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        monitor.log("dataset: \(dataset.names.count) images from \(root.path)")
+        monitor.log("dataset: \(dataset.samples.count) images (\(config.dataset.kind)) from \(root.path)")
 
         // The run folder: work in <out>.partial, rename when complete.
         let outURL = try RunFolder.choose(out)

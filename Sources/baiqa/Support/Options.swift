@@ -18,39 +18,55 @@ struct RuntimeOptions: ParsableArguments {
 }
 
 /// Which dataset to use. `builtin` is generated on demand; `folder` is any folder of images with a
-/// score CSV (the built-in dataset has that layout too).
+/// score CSV (the built-in dataset has that layout too); `livec` and `koniq` read the official layouts.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "Dataset kind: builtin or folder.")
+    @Option(help: "Dataset kind: builtin, folder, livec or koniq.")
     var dataset: String = "builtin"
 
     @Option(help: "Dataset root folder (default for builtin: data/builtin).")
     var root: String?
 
-    @Option(help: "Score CSV file name inside the root.")
+    @Option(help: "Split file (JSON with train, test and optionally poisoned_subset image names; see `baiqa dataset split`).")
+    var split: String?
+
+    @Flag(help: "Drop split images missing from the dataset (with a warning) instead of failing.")
+    var dropMissing = false
+
+    @Option(help: "Score CSV file name inside the root (folder datasets).")
     var csv: String = "scores.csv"
 
-    @Option(help: "CSV column holding image names.")
+    @Option(help: "CSV column holding image names (folder datasets).")
     var nameColumn: String = "image"
 
-    @Option(help: "CSV column holding the MOS.")
+    @Option(help: "CSV column holding the MOS (folder datasets).")
     var scoreColumn: String = "mos"
+
+    @Option(help: "KonIQ-10k image folder: 1024x768 or 512x384 (default: whichever exists, preferring 512x384).")
+    var koniqResolution: String?
 
     func resolved() throws -> ExperimentConfig.Dataset {
         var d = ExperimentConfig.Dataset()
-        switch dataset {
-        case "builtin":
-            d.kind = "builtin"
+        guard ExperimentConfig.Dataset.kinds.contains(dataset) else {
+            throw ValidationError("unknown dataset '\(dataset)' (expected builtin, folder, livec or koniq)")
+        }
+        d.kind = dataset
+        if dataset == "builtin" {
             d.root = root ?? "data/builtin"
-        case "folder":
-            guard let root else { throw ValidationError("--dataset folder needs --root DIR") }
-            d.kind = "folder"
+        } else {
+            guard let root else { throw ValidationError("--dataset \(dataset) needs --root DIR") }
             d.root = root
-        default:
-            throw ValidationError("unknown dataset '\(dataset)' (expected builtin or folder)")
         }
         d.csv = csv
         d.nameColumn = nameColumn
         d.scoreColumn = scoreColumn
+        d.koniqResolution = koniqResolution
+        d.dropMissing = dropMissing
+        if let split {
+            let url = URL(fileURLWithPath: split)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("\(split): split file does not exist") }
+            d.splitFile = url.standardizedFileURL.path
+            d.splitFingerprint = ExperimentConfig.fnv1a64(try Data(contentsOf: url))
+        }
         return d
     }
 }
