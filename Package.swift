@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (not tests): see benchmarks/README.md.
-        .executableTarget(name: "baiqa-bench", dependencies: ["Torch", "IQAModels"], path: "benchmarks/swift"),
+        .executableTarget(name: "baiqa-bench", dependencies: ["Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation"], path: "benchmarks/swift"),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQADataTests", dependencies: ["IQAData"], resources: [.copy("Fixtures")]),

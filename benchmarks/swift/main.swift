@@ -28,10 +28,16 @@ func resnet18Step(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throw
             "min_s": times.min()!, "steps": steps]
 }
 
+func emit(_ r: [String: Any]) throws {
+    print(String(decoding: try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]), as: UTF8.self))
+}
+
+// Usage: baiqa-bench [steps]                 ResNet-18 train step, NCHW and channels-last
+//        baiqa-bench datapath ROOT [seconds]  data path on LIVEC-layout ROOT vs a train step
 let args = CommandLine.arguments
-let steps = args.count > 1 ? Int(args[1]) ?? 20 : 20
-for cl in [false, true] {
-    let r = try resnet18Step(channelsLast: cl, batch: 8, warmup: 3, steps: steps)
-    let data = try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+if args.count > 2, args[1] == "datapath" {
+    try emit(DataPathBench.run(root: URL(fileURLWithPath: args[2]), seconds: args.count > 3 ? Double(args[3]) ?? 60 : 60, batch: 32))
+} else {
+    let steps = args.count > 1 ? Int(args[1]) ?? 20 : 20
+    for cl in [false, true] { try emit(resnet18Step(channelsLast: cl, batch: 8, warmup: 3, steps: steps)) }
 }
