@@ -22,8 +22,6 @@ public final class PoisonLabelExperiment {
         self.monitor = monitor
     }
 
-    var victimURL: URL { workDir.appendingPathComponent("victim.pt") }
-    var trainStateURL: URL { workDir.appendingPathComponent("train_state.pt") }
     var triggerURL: URL { workDir.appendingPathComponent("trigger.pt") }
 
     func timed<T>(_ stage: String, _ timings: inout [String: Double], _ body: () throws -> T) rethrows -> T {
@@ -65,22 +63,14 @@ public final class PoisonLabelExperiment {
         monitor.log("P-BAIQA: \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(config.attack.deltaY), α sampling \(config.attack.alphaSampling.rawValue)")
 
         // Victim training, resumable per epoch.
-        Runtime.manualSeed(config.seed)
-        let model = try recipe.model.make()
         let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
-        let trainer = try Trainer(model: model, recipe: recipe, renderer: renderer, seed: config.seed)
-        try resumeIfPossible(model: model, trainer: trainer, timings: &timings)
-        while trainer.epochsDone < recipe.epochs {
-            let epoch = trainer.epochsDone + 1
-            let loss = try timed("train", &timings) {
-                try trainer.trainEpoch(entries: entries) { done, total, loss in
-                    self.monitor.progress(stage: "train epoch \(epoch)/\(recipe.epochs)", done: done, total: total,
-                                          detail: String(format: "%@ %.3f", recipe.loss.rawValue.uppercased(), loss))
-                }
-            }
-            monitor.log(String(format: "epoch %d/%d: mean %@ loss %.4f", epoch, recipe.epochs, recipe.loss.rawValue.uppercased(), loss))
-            try checkpoint(model: model, trainer: trainer, timings: timings)
-        }
+        let training = try CheckpointedTraining(recipe: recipe, renderer: renderer, seed: config.seed, workDir: workDir,
+                                                modelFile: "victim.pt", fingerprint: config.fingerprint, monitor: monitor)
+        let model = training.model
+        try RunManifest(kind: "experiment", recipe: recipe, dataset: config.dataset, seed: config.seed, checkpoint: "victim.pt",
+                        train: train.map { dataset.names[$0] }, test: test.map { dataset.names[$0] }, trigger: "trigger.pt")
+            .write(to: workDir)
+        try training.run(entries: entries, timings: &timings)
 
         // Evaluation: benign metrics, α sweep, PSNR at α = 1.
         let predictor = Predictor(model: model, renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
@@ -99,39 +89,6 @@ public final class PoisonLabelExperiment {
         environment["device"] = "cpu"
         return ExperimentResults(config: config, benign: outcome.benign,
                                  attack: .init(metrics: outcome.attack, psnr: psnr), timings: timings, environment: environment)
-    }
-
-    // MARK: checkpoints
-
-    func checkpoint(model: IQAModel, trainer: Trainer, timings: [String: Double]) throws {
-        // The victim is a plain state dict (torch.load gives name → tensor, loadable into the model).
-        try TensorFile.save(model.store.stateDict(), to: victimURL)
-        var meta: [(String, PickleValue)] = [("epochs_done", .int(Int64(trainer.epochsDone))),
-                                             ("config_fingerprint", .string(config.fingerprint))]
-        meta += timings.sorted { $0.key < $1.key }.map { ("timing.\($0.key)", .double($0.value)) }
-        try TensorFile.save(trainer.optimizer.stateDict().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) },
-                            metadata: meta, to: trainStateURL)
-    }
-
-    func resumeIfPossible(model: IQAModel, trainer: Trainer, timings: inout [String: Double]) throws {
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: victimURL.path), fm.fileExists(atPath: trainStateURL.path) else { return }
-        guard case .dict(let state) = try TorchFile.load(contentsOf: trainStateURL),
-              let done = state["epochs_done"]?.intValue,
-              state["config_fingerprint"]?.stringValue == config.fingerprint else {
-            monitor.log("ignoring a checkpoint from another configuration")
-            return
-        }
-        try model.store.load(TensorFile.loadTensors(from: victimURL), strict: true)
-        var optimizerState: [String: Tensor] = [:]
-        for (k, v) in try TensorFile.loadTensors(from: trainStateURL) where k.hasPrefix("optimizer.") {
-            optimizerState[String(k.dropFirst("optimizer.".count))] = v
-        }
-        try trainer.restore(epochsDone: Int(done), optimizerState: optimizerState)
-        for (k, v) in state where (k.stringValue ?? "").hasPrefix("timing.") {
-            timings[String(k.stringValue!.dropFirst("timing.".count))] = v.doubleValue
-        }
-        monitor.log("resumed after epoch \(done)")
     }
 
     // MARK: outputs

@@ -7,7 +7,7 @@ enum RunFolder {
     static let marker = ".fingerprint"
 
     /// The requested folder, or the first free `runs/experiment[-N]`. A finished folder is never reused.
-    static func choose(_ requested: String?) throws -> URL {
+    static func choose(_ requested: String?, defaultName: String = "runs/experiment") throws -> URL {
         let fm = FileManager.default
         if let requested {
             let url = URL(fileURLWithPath: requested).standardizedFileURL
@@ -18,7 +18,7 @@ enum RunFolder {
         }
         var n = 1
         while true {
-            let url = URL(fileURLWithPath: n == 1 ? "runs/experiment" : "runs/experiment-\(n)").standardizedFileURL
+            let url = URL(fileURLWithPath: n == 1 ? defaultName : "\(defaultName)-\(n)").standardizedFileURL
             if !fm.fileExists(atPath: url.path) { return url }
             n += 1
         }

@@ -1,0 +1,80 @@
+import Dispatch
+import Foundation
+import IQAData
+import IQAModels
+import Torch
+import TorchPickle
+
+/// Trains a model in a work folder with a checkpoint after every epoch (`<modelFile>` = the state dict,
+/// `train_state.pt` = optimiser state, epoch, config fingerprint, timings). Re-running with the same
+/// fingerprint resumes after the last finished epoch and ends with the same numbers as an
+/// uninterrupted run.
+public final class CheckpointedTraining {
+    public let model: IQAModel
+    public let trainer: Trainer
+    let workDir: URL
+    let modelFile: String
+    let fingerprint: String
+    let monitor: RunMonitor
+
+    public init(recipe: TrainingRecipe, renderer: PatchRenderer, seed: UInt64, workDir: URL, modelFile: String,
+                fingerprint: String, monitor: RunMonitor) throws {
+        Runtime.manualSeed(seed)
+        model = try recipe.model.make()
+        trainer = try Trainer(model: model, recipe: recipe, renderer: renderer, seed: seed)
+        self.workDir = workDir
+        self.modelFile = modelFile
+        self.fingerprint = fingerprint
+        self.monitor = monitor
+    }
+
+    var modelURL: URL { workDir.appendingPathComponent(modelFile) }
+    var stateURL: URL { workDir.appendingPathComponent("train_state.pt") }
+
+    /// Runs the remaining epochs; `timings["train"]` accumulates (including time before a resume).
+    public func run(entries: [TrainingEntry], timings: inout [String: Double]) throws {
+        let recipe = trainer.recipe
+        try resumeIfPossible(timings: &timings)
+        while trainer.epochsDone < recipe.epochs {
+            let epoch = trainer.epochsDone + 1
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let loss = try trainer.trainEpoch(entries: entries) { done, total, loss in
+                self.monitor.progress(stage: "train epoch \(epoch)/\(recipe.epochs)", done: done, total: total,
+                                      detail: String(format: "%@ %.3f", recipe.loss.rawValue.uppercased(), loss))
+            }
+            timings["train", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            monitor.log(String(format: "epoch %d/%d: mean %@ loss %.4f", epoch, recipe.epochs, recipe.loss.rawValue.uppercased(), loss))
+            try checkpoint(timings: timings)
+        }
+    }
+
+    func checkpoint(timings: [String: Double]) throws {
+        // The model is a plain state dict (torch.load gives name → tensor, loadable into the official class).
+        try TensorFile.save(model.store.stateDict(), to: modelURL)
+        var meta: [(String, PickleValue)] = [("epochs_done", .int(Int64(trainer.epochsDone))), ("config_fingerprint", .string(fingerprint))]
+        meta += timings.sorted { $0.key < $1.key }.map { ("timing.\($0.key)", .double($0.value)) }
+        try TensorFile.save(trainer.optimizer.stateDict().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) },
+                            metadata: meta, to: stateURL)
+    }
+
+    func resumeIfPossible(timings: inout [String: Double]) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: modelURL.path), fm.fileExists(atPath: stateURL.path) else { return }
+        guard case .dict(let state) = try TorchFile.load(contentsOf: stateURL),
+              let done = state["epochs_done"]?.intValue,
+              state["config_fingerprint"]?.stringValue == fingerprint else {
+            monitor.log("ignoring a checkpoint from another configuration")
+            return
+        }
+        try model.store.load(TensorFile.loadTensors(from: modelURL), strict: true)
+        var optimizerState: [String: Tensor] = [:]
+        for (k, v) in try TensorFile.loadTensors(from: stateURL) where k.hasPrefix("optimizer.") {
+            optimizerState[String(k.dropFirst("optimizer.".count))] = v
+        }
+        try trainer.restore(epochsDone: Int(done), optimizerState: optimizerState)
+        for (k, v) in state where (k.stringValue ?? "").hasPrefix("timing.") {
+            timings[String(k.stringValue!.dropFirst("timing.".count))] = v.doubleValue
+        }
+        monitor.log("resumed after epoch \(done)")
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Dispatch
+import Evaluation
+import Foundation
+import IQAData
+import IQAModels
+import Torch
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a clean NR-IQA model (HyperIQA, DBCNN or TReS) and write a run folder.",
+        discussion: """
+        Writes model.pt (state dict with the official key names), manifest.json, split.json, results.json
+        (benign PLCC/SROCC/KRCC/RMSE on the test split), report.md and log.txt. A checkpoint is written after
+        every epoch; `--resume RUN` (or the same command again) continues a killed run and ends with the
+        same numbers as an uninterrupted one.
+        """)
+
+    @Option(help: "Model: hyperiqa, dbcnn or tres.")
+    var model: ModelKind = .hyperiqa
+
+    @Option(help: "Training preset: cpu or paper.")
+    var preset: String = "cpu"
+
+    @Option(help: "Override the preset's epoch count.")
+    var epochs: Int?
+
+    @Option(help: "Run folder (default: runs/train-<model>[-N]).")
+    var out: String?
+
+    @Option(help: "Continue the unfinished run in this folder (its options are reused).")
+    var resume: String?
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        runtime.apply()
+        let monitor = ConsoleMonitor()
+        var config: TrainingConfig
+        let outURL: URL
+        if let resume {
+            outURL = URL(fileURLWithPath: resume.hasSuffix(".partial") ? String(resume.dropLast(8)) : resume).standardizedFileURL
+            let saved = RunFolder.partial(outURL).appendingPathComponent("train_config.json")
+            guard FileManager.default.fileExists(atPath: saved.path) else {
+                throw CLIError("\(resume): no unfinished training run there (missing \(saved.lastPathComponent))")
+            }
+            config = try JSONDecoder().decode(TrainingConfig.self, from: Data(contentsOf: saved))
+        } else {
+            config = TrainingConfig()
+            config.seed = runtime.seed
+            config.dataset = try data.resolved()
+            guard var recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)'") }
+            if let epochs {
+                guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+                recipe.epochs = epochs
+            }
+            config.recipe = recipe
+            outURL = try RunFolder.choose(out, defaultName: "runs/train-\(model.rawValue)")
+        }
+        var timings: [String: Double] = [:]
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        if config.dataset.kind == "builtin" && !FileManager.default.fileExists(atPath: config.dataset.root) {
+            try BuiltinDatasetGenerator(count: config.dataset.builtinCount, size: config.dataset.builtinSize, seed: config.dataset.builtinSeed)
+                .generate(into: URL(fileURLWithPath: config.dataset.root)) { d, t in monitor.progress(stage: "generate dataset", done: d, total: t, detail: "") }
+        }
+        let dataset = try LoadedDataset.load(config.dataset.source()) { d, t in monitor.progress(stage: "decode images", done: d, total: t, detail: "") }
+        timings["data"] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let split = try dataset.split(file: config.dataset.splitFile.map { URL(fileURLWithPath: $0) }, trainRatio: config.trainRatio,
+                                      seed: config.seed, dropMissing: config.dataset.dropMissing)
+        for w in split.warnings { monitor.log("warning: \(w)") }
+
+        let work = try RunFolder.prepareWork(for: outURL, fingerprint: config.fingerprint, monitor: monitor)
+        monitor.logFile = work.appendingPathComponent("log.txt")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(config).write(to: work.appendingPathComponent("train_config.json"), options: .atomic)
+        monitor.log("training \(config.recipe.model.kind.displayName) (\(config.recipe.model.backboneName), `\(config.recipe.name)` recipe) on "
+                    + "\(split.train.count) images, testing on \(split.test.count); run folder \(outURL.path)")
+        do {
+            let recipe = config.recipe
+            let names = dataset.names
+            try SplitFile.write(DatasetSplit(train: split.train.map { names[$0] }, test: split.test.map { names[$0] }),
+                                to: work.appendingPathComponent("split.json"))
+            try RunManifest(kind: "train", recipe: recipe, dataset: config.dataset, seed: config.seed, checkpoint: "model.pt",
+                            train: split.train.map { names[$0] }, test: split.test.map { names[$0] }).write(to: work)
+            let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize)
+            let training = try CheckpointedTraining(recipe: recipe, renderer: renderer, seed: config.seed, workDir: work,
+                                                    modelFile: "model.pt", fingerprint: config.fingerprint, monitor: monitor)
+            try training.run(entries: split.train.map { TrainingEntry(image: $0, label: dataset.scores[$0]) }, timings: &timings)
+            let e0 = DispatchTime.now().uptimeNanoseconds
+            let predictor = Predictor(model: training.model, renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
+            let benign = try AttackEvaluator(predictor: predictor, seed: config.seed &+ 0xE7A1)
+                .benign(images: split.test, labels: split.test.map { dataset.scores[$0] })
+            timings["evaluate"] = Double(DispatchTime.now().uptimeNanoseconds - e0) / 1e9
+            let results = TrainingResults(config: config, benign: benign, timings: timings)
+            try encoder.encode(results).write(to: work.appendingPathComponent("results.json"), options: .atomic)
+            try Data(results.markdown(runName: outURL.lastPathComponent).utf8).write(to: work.appendingPathComponent("report.md"), options: .atomic)
+            try? FileManager.default.removeItem(at: work.appendingPathComponent("train_config.json"))
+            try RunFolder.finish(work, into: outURL)
+            print(String(format: "test: SROCC %.3f  PLCC %.3f  KRCC %.3f  RMSE %.2f (n = %d)", benign.srocc, benign.plcc, benign.krcc, benign.rmse, benign.n))
+            print("run: \(outURL.path)")
+        } catch {
+            RunFolder.abandon(work)
+            throw error
+        }
+    }
+}
+
+struct TrainingResults: Encodable {
+    var config: TrainingConfig
+    var benign: BenignMetrics
+    var timings: [String: Double]
+
+    func markdown(runName: String) -> String {
+        let r = config.recipe
+        var out = "# Training run `\(runName)`\n\n"
+        out += "\(r.model.kind.displayName) (\(r.model.backboneName)), `\(r.name)` recipe: \(r.epochs) epochs, batch \(r.batchSize), "
+        out += "\(r.patchesPerImage) crops of \(r.cropSize)² per image, \(r.loss.rawValue.uppercased()) loss; dataset `\(config.dataset.kind)` at `\(config.dataset.root)`, seed \(config.seed).\n"
+        if !r.optimizer.quirks.isEmpty { out += "Official behaviour reproduced: \(r.optimizer.quirks.joined(separator: "; ")).\n" }
+        out += "\n## Test split\n\n" + MarkdownTable.benign([(r.model.kind.displayName, benign)]).markdown + "\n"
+        var t = MarkdownTable(headers: ["stage", "seconds"], alignments: [.left, .right])
+        for (k, v) in timings.sorted(by: { $0.key < $1.key }) { t.append([k, NumberFormat.fixed(v, decimals: 1)]) }
+        return out + "## Timings\n\n" + t.markdown
+    }
+}

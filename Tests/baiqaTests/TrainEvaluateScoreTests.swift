@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+
+/// `baiqa train`, `evaluate` and `score` on a tiny generated dataset.
+final class TrainEvaluateScoreTests: XCTestCase {
+    func json(_ url: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }
+
+    func testTrainThenEvaluateAndScore() throws {
+        let dir = try CLI.temporaryDirectory("train")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(try CLI.run(["dataset", "synth", "--out", "data", "--count", "24", "--size", "128"], in: dir).status, 0)
+        let train = try CLI.run(["train", "--model", "hyperiqa", "--dataset", "folder", "--root", "data", "--epochs", "1",
+                                 "--out", "clean", "--threads", "2"], in: dir)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let run = dir.appendingPathComponent("clean")
+        for f in ["model.pt", "manifest.json", "split.json", "results.json", "report.md", "log.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent(f).path), f)
+        }
+        let manifest = try json(run.appendingPathComponent("manifest.json"))
+        XCTAssertEqual(manifest["kind"] as? String, "train")
+        XCTAssertEqual((manifest["test"] as? [String])?.count, 5)
+        let benign = try json(run.appendingPathComponent("results.json"))["benign"] as! [String: Any]
+
+        // evaluate reproduces the run's own test numbers (same seeded crops)
+        let eval = try CLI.run(["evaluate", "--run", "clean", "--json", "--logistic"], in: dir)
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let out = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
+        let again = out["benign"] as! [String: Any]
+        XCTAssertEqual(again["srocc"] as? Double, benign["srocc"] as? Double)
+        XCTAssertEqual(again["rmse"] as? Double, benign["rmse"] as? Double)
+        XCTAssertNotNil(out["benign_mapped"])
+
+        // score: one line per image, deterministic
+        let s1 = try CLI.run(["score", "data/images", "--run", "clean", "--csv"], in: dir)
+        XCTAssertEqual(s1.status, 0, s1.stderr)
+        XCTAssertEqual(s1.stdout.split(separator: "\n").count, 25)
+        XCTAssertEqual(try CLI.run(["score", "data/images", "--run", "clean", "--csv"], in: dir).stdout, s1.stdout)
+        let one = try CLI.run(["score", "data/images/00003.png", "--run", "clean", "--json"], in: dir)
+        XCTAssertEqual(one.status, 0, one.stderr)
+
+        // errors: not a run folder; an image smaller than the crops
+        let bad = try CLI.run(["evaluate", "--run", "data"], in: dir)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("not a baiqa run folder"), bad.stderr)
+        XCTAssertEqual(try CLI.run(["dataset", "synth", "--out", "small", "--count", "1", "--size", "64"], in: dir).status, 0)
+        let small = try CLI.run(["score", "small/images/00000.png", "--run", "clean"], in: dir)
+        XCTAssertNotEqual(small.status, 0)
+        XCTAssertTrue(small.stderr.contains("00000.png") && small.stderr.contains("smaller"), small.stderr)
+    }
+
+    /// `--resume RUN` after a kill ends with the same numbers as an uninterrupted run.
+    func testResumeFlag() throws {
+        let dir = try CLI.temporaryDirectory("tresume")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(try CLI.run(["dataset", "synth", "--out", "data", "--count", "24", "--size", "128"], in: dir).status, 0)
+        let args = ["train", "--dataset", "folder", "--root", "data", "--epochs", "3", "--threads", "2"]
+        XCTAssertEqual(try CLI.run(args + ["--out", "full"], in: dir).status, 0)
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = args + ["--out", "cut"]
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let checkpoint = dir.appendingPathComponent("cut.partial/train_state.pt")
+        let deadline = Date().addingTimeInterval(300)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && p.isRunning && Date() < deadline { usleep(20_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("cut.partial").path) else {
+            throw XCTSkip("the run finished before it could be killed")
+        }
+        let resumed = try CLI.run(["train", "--resume", "cut"], in: dir)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let a = try json(dir.appendingPathComponent("full/results.json"))["benign"] as! [String: Any]
+        let b = try json(dir.appendingPathComponent("cut/results.json"))["benign"] as! [String: Any]
+        XCTAssertEqual(NSDictionary(dictionary: a), NSDictionary(dictionary: b))
+    }
+}
