@@ -21,6 +21,10 @@ public final class CheckpointedTraining {
                 fingerprint: String, monitor: RunMonitor) throws {
         Runtime.manualSeed(seed)
         model = try recipe.model.make()
+        if let weights = recipe.backboneWeights {
+            try model.loadBackboneWeights(from: URL(fileURLWithPath: weights))
+            monitor.log("backbone initialised from \(weights)")
+        }
         trainer = try Trainer(model: model, recipe: recipe, renderer: renderer, seed: seed)
         self.workDir = workDir
         self.modelFile = modelFile

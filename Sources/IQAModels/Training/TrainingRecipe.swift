@@ -23,6 +23,10 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// (measured: mMRA ≈ 0 after 10 CPU epochs), so the `cpu` presets anchor it at the crop origin as the
     /// official trigger search does (`crop`).
     public var triggerPhase: TriggerPhase
+    /// ImageNet weights in torchvision's layout for the backbone (nil: train from scratch).
+    public var backboneWeights: String?
+    /// FNV-1a 64 of that file, so a changed file changes the run's fingerprint.
+    public var backboneWeightsFingerprint: String?
 
     public static let presetNames = ["paper", "cpu"]
 

@@ -24,6 +24,7 @@ struct ExperimentCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var weights: BackboneWeightsOption
 
     @Option(help: "Victim model: hyperiqa, dbcnn or tres.")
     var model: ModelKind = .hyperiqa
@@ -71,6 +72,7 @@ struct ExperimentCommand: ParsableCommand {
             guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
             recipe.epochs = epochs
         }
+        try weights.apply(to: &recipe)
         config.recipe = recipe
         guard (0...1).contains(rate) else { throw ValidationError("--rate must be in [0, 1]") }
         config.attack.rate = rate

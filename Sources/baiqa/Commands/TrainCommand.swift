@@ -34,6 +34,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var weights: BackboneWeightsOption
 
     func run() throws {
         runtime.apply()
@@ -56,6 +57,7 @@ struct TrainCommand: ParsableCommand {
                 guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
                 recipe.epochs = epochs
             }
+            try weights.apply(to: &recipe)
             config.recipe = recipe
             outURL = try RunFolder.choose(out, defaultName: "runs/train-\(model.rawValue)")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import IQAModels
 import Torch
 
 /// Options every compute command shares.
@@ -68,5 +69,22 @@ struct DatasetOptions: ParsableArguments {
             d.splitFingerprint = ExperimentConfig.fnv1a64(try Data(contentsOf: url))
         }
         return d
+    }
+}
+
+/// `--backbone-weights FILE`: ImageNet weights in torchvision's layout for the victim's backbone.
+struct BackboneWeightsOption: ParsableArguments {
+    @Option(help: "ImageNet weights for the backbone: a torchvision state dict (.pth/.pt, zip format), e.g. resnet50 for the paper's HyperIQA.")
+    var backboneWeights: String?
+
+    func apply(to recipe: inout TrainingRecipe) throws {
+        guard let backboneWeights else { return }
+        let url = URL(fileURLWithPath: backboneWeights)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("\(backboneWeights): no such weights file") }
+        recipe.backboneWeights = url.standardizedFileURL.path
+        recipe.backboneWeightsFingerprint = ExperimentConfig.fnv1a64(try Data(contentsOf: url))
+        // Fail now, before a run folder exists, if the file does not fit the backbone.
+        let probe = try recipe.model.make(channelsLast: false)
+        try probe.loadBackboneWeights(from: url)
     }
 }
