@@ -28,14 +28,39 @@ func resnet18Step(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throw
             "min_s": times.min()!, "steps": steps]
 }
 
+func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throws -> [String: Any] {
+    Runtime.manualSeed(0)
+    let model = try HyperIQA.make(config: .init(backbone: .resnet50), channelsLast: channelsLast)
+    let adam = Adam(groups: [ParameterGroup(store: model.store, group: HyperIQA.headGroup, learningRate: 2e-4, weightDecay: 5e-4),
+                             ParameterGroup(store: model.store, group: 0, learningRate: 2e-5, weightDecay: 5e-4)])
+    let x = try Tensor.randn([batch, 3, 224, 224])
+    let y = try Tensor.rand([batch]) * 100
+    var times: [Double] = []
+    for i in 0..<(warmup + steps) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let loss = try F.l1Loss(model.scores(x), y)
+        adam.zeroGrad()
+        try loss.backward()
+        try adam.step()
+        if i >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
+    }
+    return ["impl": "baiqa", "bench": "hyperiqa_resnet50_train_step", "channels_last": channelsLast, "batch": batch,
+            "threads": Runtime.threads, "params": model.store.parameterCount, "median_s": median(times),
+            "min_s": times.min()!, "steps": steps]
+}
+
 func emit(_ r: [String: Any]) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]), as: UTF8.self))
 }
 
 // Usage: baiqa-bench [steps]                 ResNet-18 train step, NCHW and channels-last
+//        baiqa-bench hyperiqa [steps]        HyperIQA-ResNet-50 train step, batch 32
 //        baiqa-bench datapath ROOT [seconds]  data path on LIVEC-layout ROOT vs a train step
 let args = CommandLine.arguments
-if args.count > 2, args[1] == "datapath" {
+if args.count > 1, args[1] == "hyperiqa" {
+    let steps = args.count > 2 ? Int(args[2]) ?? 5 : 5
+    for cl in [false, true] { try emit(hyperIQAStep(channelsLast: cl, batch: 32, warmup: 2, steps: steps)) }
+} else if args.count > 2, args[1] == "datapath" {
     try emit(DataPathBench.run(root: URL(fileURLWithPath: args[2]), seconds: args.count > 3 ? Double(args[3]) ?? 60 : 60, batch: 32))
 } else {
     let steps = args.count > 1 ? Int(args[1]) ?? 20 : 20
