@@ -25,6 +25,11 @@ public final class CheckpointedTraining {
             try model.loadBackboneWeights(from: URL(fileURLWithPath: weights))
             monitor.log("backbone initialised from \(weights)")
         }
+        if let scnn = recipe.scnnWeights {
+            guard let dbcnn = model as? DBCNN else { throw TorchError("--scnn-weights applies to DBCNN only") }
+            do { try dbcnn.loadSCNN(TensorFile.loadTensors(from: URL(fileURLWithPath: scnn))) } catch { throw TorchError("\(scnn): \(error)") }
+            monitor.log("SCNN stream initialised from \(scnn)")
+        }
         trainer = try Trainer(model: model, recipe: recipe, renderer: renderer, seed: seed)
         self.workDir = workDir
         self.modelFile = modelFile

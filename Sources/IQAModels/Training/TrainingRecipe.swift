@@ -27,6 +27,9 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     public var backboneWeights: String?
     /// FNV-1a 64 of that file, so a changed file changes the run's fingerprint.
     public var backboneWeightsFingerprint: String?
+    /// DBCNN only: a pretrained SCNN (`baiqa pretrain scnn`, or the official scnn.pkl) for the second stream.
+    public var scnnWeights: String?
+    public var scnnWeightsFingerprint: String?
 
     public static let presetNames = ["paper", "cpu"]
 

@@ -77,7 +77,19 @@ struct BackboneWeightsOption: ParsableArguments {
     @Option(help: "ImageNet weights for the backbone: a torchvision state dict (.pth/.pt, zip format), e.g. resnet50 for the paper's HyperIQA.")
     var backboneWeights: String?
 
+    @Option(help: "DBCNN: pretrained SCNN weights for the second stream (from `baiqa pretrain scnn`, or the official scnn.pkl).")
+    var scnnWeights: String?
+
     func apply(to recipe: inout TrainingRecipe) throws {
+        if let scnnWeights {
+            let url = URL(fileURLWithPath: scnnWeights)
+            guard recipe.model.kind == .dbcnn else { throw ValidationError("--scnn-weights applies to --model dbcnn only") }
+            guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("\(scnnWeights): no such weights file") }
+            recipe.scnnWeights = url.standardizedFileURL.path
+            recipe.scnnWeightsFingerprint = ExperimentConfig.fnv1a64(try Data(contentsOf: url))
+            let probe = try recipe.model.make(channelsLast: false) as! DBCNN
+            do { try probe.loadSCNN(TensorFile.loadTensors(from: url)) } catch { throw CLIError("\(scnnWeights): \(error)") }
+        }
         guard let backboneWeights else { return }
         let url = URL(fileURLWithPath: backboneWeights)
         guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("\(backboneWeights): no such weights file") }
