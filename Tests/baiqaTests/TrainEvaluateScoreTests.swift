@@ -78,4 +78,22 @@ final class TrainEvaluateScoreTests: XCTestCase {
         let b = try json(dir.appendingPathComponent("cut/results.json"))["benign"] as! [String: Any]
         XCTAssertEqual(NSDictionary(dictionary: a), NSDictionary(dictionary: b))
     }
+
+    /// `--splits K`: one run per split seed and the median in summary.json; a re-run reuses finished splits.
+    func testMedianOverSplits() throws {
+        let dir = try CLI.temporaryDirectory("splits")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(try CLI.run(["dataset", "synth", "--out", "data", "--count", "12", "--size", "128"], in: dir).status, 0)
+        let args = ["train", "--dataset", "folder", "--root", "data", "--epochs", "1", "--splits", "2", "--out", "sp"]
+        let r = try CLI.run(args, in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let summary = try json(dir.appendingPathComponent("sp/summary.json"))
+        let per = try XCTUnwrap(summary["per_split"] as? [[String: Any]])
+        XCTAssertEqual(per.count, 2)
+        let sroccs = per.map { $0["srocc"] as! Double }.sorted()
+        XCTAssertEqual((summary["median"] as! [String: Double])["srocc"]!, (sroccs[0] + sroccs[1]) / 2, accuracy: 1e-12)
+        let again = try CLI.run(args, in: dir)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("already done"), again.stderr)
+    }
 }

@@ -32,6 +32,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Continue the unfinished run in this folder (its options are reused).")
     var resume: String?
 
+    @Option(help: "Train on K random splits (seeds seed…seed+K−1) in RUN/split-k and report the median, as IQA papers do.")
+    var splits: Int = 1
+
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var weights: BackboneWeightsOption
@@ -59,16 +62,55 @@ struct TrainCommand: ParsableCommand {
             }
             try weights.apply(to: &recipe)
             config.recipe = recipe
-            outURL = try RunFolder.choose(out, defaultName: "runs/train-\(model.rawValue)")
+            guard splits >= 1 else { throw ValidationError("--splits must be at least 1") }
+            // With --splits the folder holds one run per split; re-running skips the finished ones.
+            outURL = splits > 1 ? URL(fileURLWithPath: out ?? "runs/train-\(model.rawValue)-splits").standardizedFileURL
+                                : try RunFolder.choose(out, defaultName: "runs/train-\(model.rawValue)")
         }
-        var timings: [String: Double] = [:]
         let t0 = DispatchTime.now().uptimeNanoseconds
         if config.dataset.kind == "builtin" && !FileManager.default.fileExists(atPath: config.dataset.root) {
             try BuiltinDatasetGenerator(count: config.dataset.builtinCount, size: config.dataset.builtinSize, seed: config.dataset.builtinSeed)
                 .generate(into: URL(fileURLWithPath: config.dataset.root)) { d, t in monitor.progress(stage: "generate dataset", done: d, total: t, detail: "") }
         }
         let dataset = try LoadedDataset.load(config.dataset.source()) { d, t in monitor.progress(stage: "decode images", done: d, total: t, detail: "") }
-        timings["data"] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let dataSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        guard splits > 1 else {
+            let benign = try trainOne(config: config, outURL: outURL, dataset: dataset, dataSeconds: dataSeconds, monitor: monitor)
+            print(String(format: "test: SROCC %.3f  PLCC %.3f  KRCC %.3f  RMSE %.2f (n = %d)", benign.srocc, benign.plcc, benign.krcc, benign.rmse, benign.n))
+            print("run: \(outURL.path)")
+            return
+        }
+        guard config.dataset.splitFile == nil else { throw ValidationError("--splits draws random splits; it cannot be combined with --split") }
+        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
+        var all: [BenignMetrics] = []
+        for k in 0..<splits {
+            var c = config
+            c.seed = config.seed &+ UInt64(k)
+            let sub = outURL.appendingPathComponent("split-\(k)")
+            if FileManager.default.fileExists(atPath: sub.appendingPathComponent("results.json").path) {
+                all.append(try JSONDecoder().decode(SavedResults.self, from: Data(contentsOf: sub.appendingPathComponent("results.json"))).benign)
+                monitor.log("split \(k + 1)/\(splits): already done")
+                continue
+            }
+            monitor.log("split \(k + 1)/\(splits) (seed \(c.seed))")
+            all.append(try trainOne(config: c, outURL: sub, dataset: dataset, dataSeconds: dataSeconds, monitor: monitor))
+        }
+        let median = { (xs: [Double]) -> Double in let s = xs.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+        let summary = SplitsSummary(splits: splits, perSplit: all,
+                                    median: ["plcc": median(all.map(\.plcc)), "srocc": median(all.map(\.srocc)),
+                                             "krcc": median(all.map(\.krcc)), "rmse": median(all.map(\.rmse))])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try encoder.encode(summary).write(to: outURL.appendingPathComponent("summary.json"), options: .atomic)
+        print(String(format: "median over %d splits: SROCC %.3f  PLCC %.3f  KRCC %.3f  RMSE %.2f", splits,
+                     summary.median["srocc"]!, summary.median["plcc"]!, summary.median["krcc"]!, summary.median["rmse"]!))
+        print("runs: \(outURL.path)/split-*  summary: \(outURL.appendingPathComponent("summary.json").path)")
+    }
+
+    /// One training run into `outURL` (via `<outURL>.partial`), returning its test metrics.
+    func trainOne(config: TrainingConfig, outURL: URL, dataset: LoadedDataset, dataSeconds: Double, monitor: ConsoleMonitor) throws -> BenignMetrics {
+        var timings: [String: Double] = ["data": dataSeconds]
         let split = try dataset.split(file: config.dataset.splitFile.map { URL(fileURLWithPath: $0) }, trainRatio: config.trainRatio,
                                       seed: config.seed, dropMissing: config.dataset.dropMissing)
         for w in split.warnings { monitor.log("warning: \(w)") }
@@ -101,13 +143,20 @@ struct TrainCommand: ParsableCommand {
             try Data(results.markdown(runName: outURL.lastPathComponent).utf8).write(to: work.appendingPathComponent("report.md"), options: .atomic)
             try? FileManager.default.removeItem(at: work.appendingPathComponent("train_config.json"))
             try RunFolder.finish(work, into: outURL)
-            print(String(format: "test: SROCC %.3f  PLCC %.3f  KRCC %.3f  RMSE %.2f (n = %d)", benign.srocc, benign.plcc, benign.krcc, benign.rmse, benign.n))
-            print("run: \(outURL.path)")
+            return benign
         } catch {
             RunFolder.abandon(work)
             throw error
         }
     }
+}
+
+struct SavedResults: Decodable { var benign: BenignMetrics }
+
+struct SplitsSummary: Encodable {
+    var splits: Int
+    var perSplit: [BenignMetrics]
+    var median: [String: Double]
 }
 
 struct TrainingResults: Encodable {
