@@ -51,6 +51,9 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
 
     public struct Attack: Codable, Equatable, Sendable {
         public var name: String = "p-baiqa"
+        /// Trigger family: BAIQA's DCT trigger or a baseline (Blended, WaNet, FTrojan) under the same α scaling.
+        public var kind: AttackKind = .baiqa
+        public var baselines = BaselineSettings()
         public var rate: Double = 0.2
         public var deltaY: Double = 40
         public var alphaSampling: AlphaSampling = .weighted

@@ -44,7 +44,8 @@ public final class PoisonLabelExperiment {
         return try DCTTrigger.random(seed: seed, targetPSNR: attack.randomTriggerPSNR, positions: attack.positions)
     }
 
-    public func run(dataset: LoadedDataset, trigger: DCTTrigger, timings previous: [String: Double] = [:]) throws -> ExperimentResults {
+    public func run(dataset: LoadedDataset, trigger dct: DCTTrigger?, timings previous: [String: Double] = [:]) throws -> ExperimentResults {
+        let trigger = try config.attack.kind.injector(dct: dct, baselines: config.attack.baselines, positions: config.attack.positions)
         var timings = previous
         let recipe = config.recipe
         let split = try dataset.split(file: config.dataset.splitFile.map { URL(fileURLWithPath: $0) }, trainRatio: config.trainRatio,
@@ -52,7 +53,7 @@ public final class PoisonLabelExperiment {
         for warning in split.warnings { monitor.log("warning: \(warning)") }
         let (train, test) = (split.train, split.test)
         monitor.log("split: \(train.count) train / \(test.count) test images (" + (config.dataset.splitFile.map { "from \($0)" } ?? "seed \(config.seed)") + ")")
-        try TensorFile.save(trigger.tensor(), to: triggerURL)
+        if let dct { try TensorFile.save(dct.tensor(), to: triggerURL) }
 
         // Poisoning: which training images carry the trigger, with which α and label.
         let plan = try PoisonPlan.poisonLabel(trainCount: train.count, rate: config.attack.rate, deltaY: config.attack.deltaY,
@@ -60,7 +61,7 @@ public final class PoisonLabelExperiment {
                                               subset: split.poisonedPositions)
         let entries = plan.entries(images: train, labels: train.map { dataset.scores[$0] })
         try writeJSON(PoisonManifest(plan: plan, train: train, names: dataset.names), to: workDir.appendingPathComponent("poison.json"))
-        monitor.log("P-BAIQA: \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(config.attack.deltaY), α sampling \(config.attack.alphaSampling.rawValue)")
+        monitor.log("P-BAIQA (\(config.attack.kind.rawValue) trigger): \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(config.attack.deltaY), α sampling \(config.attack.alphaSampling.rawValue)")
 
         // Victim training, resumable per epoch.
         let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
@@ -68,7 +69,7 @@ public final class PoisonLabelExperiment {
                                                 modelFile: "victim.pt", fingerprint: config.fingerprint, monitor: monitor)
         let model = training.model
         try RunManifest(kind: "experiment", recipe: recipe, dataset: config.dataset, seed: config.seed, checkpoint: "victim.pt",
-                        train: train.map { dataset.names[$0] }, test: test.map { dataset.names[$0] }, trigger: "trigger.pt")
+                        train: train.map { dataset.names[$0] }, test: test.map { dataset.names[$0] }, trigger: dct == nil ? nil : "trigger.pt")
             .write(to: workDir)
         try training.run(entries: entries, timings: &timings)
 

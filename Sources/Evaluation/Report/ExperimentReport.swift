@@ -9,7 +9,14 @@ public enum ExperimentReport {
         var out = "# BAIQA experiment `\(runName)`\n\n"
         out += "P-BAIQA (poison-label) against \(c.recipe.model.kind.displayName) (\(c.recipe.model.backboneName) backbone, `\(c.recipe.name)` recipe), "
         out += "dataset `\(c.dataset.kind)` at `\(c.dataset.root)`, \(Int(c.trainRatio * 100))/\(100 - Int(c.trainRatio * 100)) split, seed \(c.seed).\n\n"
-        let trigger = c.attack.triggerFile.map { "`\($0)`" } ?? "a seeded random DCT trigger (\(f(c.attack.randomTriggerPSNR, 1)) dB design PSNR)"
+        let b = c.attack.baselines
+        let trigger: String
+        switch c.attack.kind {
+        case .baiqa: trigger = c.attack.triggerFile.map { "`\($0)`" } ?? "a seeded random DCT trigger (\(f(c.attack.randomTriggerPSNR, 1)) dB design PSNR)"
+        case .blended: trigger = "Blended baseline (blend ratio \(b.blendRatio) at α = 1)"
+        case .wanet: trigger = "WaNet baseline (k = \(b.wanetGrid), \(b.wanetStrength) px at α = 1)"
+        case .ftrojan: trigger = "FTrojan baseline (constant \(b.ftrojanMagnitude) at the DCT positions, \(b.ftrojanChannels.rawValue) channels)"
+        }
         out += "- Trigger: \(trigger), \(c.attack.positions.rawValue) DCT positions, grid phase `\(c.recipe.triggerPhase.rawValue)`"
         out += c.recipe.triggerPhase == .crop ? " (anchored at each crop's origin, as in the official trigger search; the official victim training uses `full-image`).\n" : " (injected on the full image before cropping, as the official victim training).\n"
         out += "- Poisoning: rate \(c.attack.rate), Δy = \(f(c.attack.deltaY, 0)), α sampling `\(c.attack.alphaSampling.rawValue)`; labels shifted by α·Δy.\n"

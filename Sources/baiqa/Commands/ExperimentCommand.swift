@@ -35,6 +35,9 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Override the preset's epoch count.")
     var epochs: Int?
 
+    @Option(help: "Trigger family: baiqa (DCT trigger) or a baseline: blended, wanet, ftrojan (same α scaling and pipeline).")
+    var attack: AttackKind = .baiqa
+
     @Option(help: "Trigger file (.pt, a [3, 64] tensor as torch.save writes it). Default: a seeded random trigger.")
     var trigger: String?
 
@@ -89,7 +92,8 @@ struct ExperimentCommand: ParsableCommand {
             config.attack.triggerFile = url.standardizedFileURL.path
             config.attack.triggerFingerprint = ExperimentConfig.fnv1a64(try Data(contentsOf: url))
         }
-        let triggerValue = try PoisonLabelExperiment.loadTrigger(config.attack, seed: config.seed)
+        config.attack.kind = attack
+        let triggerValue = attack == .baiqa ? try PoisonLabelExperiment.loadTrigger(config.attack, seed: config.seed) : nil
         let t0 = DispatchTime.now().uptimeNanoseconds
         let root = URL(fileURLWithPath: config.dataset.root)
         if config.dataset.kind == "builtin" && !FileManager.default.fileExists(atPath: root.path) {

@@ -11,7 +11,7 @@ struct TriggerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trigger",
         abstract: "Work with DCT triggers.",
-        subcommands: [Apply.self, Search.self, Show.self])
+        subcommands: [Apply.self, Search.self, Show.self, PSNR.self])
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -232,6 +232,51 @@ extension TriggerCommand {
                 written += [out + "-triggered.png", out + "-residual.png"]
             }
             print("wrote " + written.joined(separator: ", "))
+        }
+    }
+}
+
+extension AttackKind: ExpressibleByArgument {}
+
+extension TriggerCommand {
+    struct PSNR: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "psnr",
+            abstract: "PSNR of triggered images (any attack) over a dataset, at strength α (spec §9.3 / Table 2).")
+
+        @Option(help: "Attack: baiqa, blended, wanet or ftrojan.")
+        var attack: AttackKind = .baiqa
+
+        @Option(help: "Trigger file for --attack baiqa.")
+        var trigger: String?
+
+        @Option(help: "Trigger strength α.")
+        var alpha: Double = 1
+
+        @Option(help: "Blended: blend ratio at α = 1.")
+        var blendRatio: Double = 0.100
+
+        @Option(help: "WaNet: warp strength in pixels at α = 1.")
+        var wanetStrength: Double = 0.84
+
+        @Option(help: "FTrojan: DCT coefficient magnitude.")
+        var ftrojanMagnitude: Double = 265
+
+        @OptionGroup var source: DatasetSourceOptions
+
+        func run() throws {
+            var settings = BaselineSettings()
+            settings.blendRatio = blendRatio
+            settings.wanetStrength = wanetStrength
+            settings.ftrojanMagnitude = ftrojanMagnitude
+            let dct: DCTTrigger? = try trigger.map { path in
+                do { return try DCTTrigger(tensor: TensorFile.loadTensor(from: URL(fileURLWithPath: path))) } catch { throw CLIError("\(path): \(error)") }
+            }
+            let injector = try attack.injector(dct: dct, baselines: settings)
+            let dataset = try LoadedDataset.load(source.resolved().source())
+            let summary = try TriggerPSNR.summary(source: dataset.source, images: Array(0..<dataset.samples.count), injector: injector, alpha: alpha)
+            print(String(format: "%@ at α = %g on %d images: PSNR of mean MSE %.2f dB, mean PSNR %.2f dB", attack.rawValue, alpha,
+                         summary.count, summary.psnrOfMeanMSE, summary.meanPSNR))
         }
     }
 }
