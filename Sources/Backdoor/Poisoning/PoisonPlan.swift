@@ -45,3 +45,23 @@ public struct BackdoorError: Error, CustomStringConvertible {
     public let description: String
     public init(_ message: String) { description = message }
 }
+
+extension PoisonPlan {
+    /// C-BAIQA (spec §6): the given (or ⌊rate·N⌋ random) images keep their labels; each gets
+    /// α = (y − ȳ)/Δy (Remark 1, ȳ = 50 in the scripts), unclipped; y = ȳ gives α = 0 (no trigger).
+    public static func cleanLabel(labels: [Double], rate: Double, deltaY: Double, targetMean: Double, seed: UInt64,
+                                  subset: [Int]? = nil) throws -> PoisonPlan {
+        let n = labels.count
+        guard (0...1).contains(rate) else { throw BackdoorError("poison rate must be in [0, 1], got \(rate)") }
+        guard deltaY != 0 else { throw BackdoorError("Δy must not be 0") }
+        if let subset, let bad = subset.first(where: { !(0..<n).contains($0) }) {
+            throw BackdoorError("poisoned subset names training position \(bad) of \(n)")
+        }
+        var rng = SeededGenerator(seed: seed, stream: 0xB_A1_0A)
+        var order = Array(0..<n)
+        order.shuffle(using: &rng)
+        let poisoned = subset ?? Array(order.prefix(Int(rate * Double(n))))
+        return PoisonPlan(labelMode: .clean, rate: rate, deltaY: deltaY, poisoned: poisoned,
+                          alphas: poisoned.map { (labels[$0] - targetMean) / deltaY })
+    }
+}

@@ -8,6 +8,11 @@ public struct LoadedDataset: Sendable {
     public var samples: [IQASample]
     public var source: ImageSource
     public var names: [String] { samples.map(\.name) }
+
+    public init(samples: [IQASample], source: ImageSource) {
+        self.samples = samples
+        self.source = source
+    }
     public var scores: [Double] { samples.map(\.score) }
 
     /// Decoded bytes above which images are decoded on demand through an LRU cache of this size.

@@ -38,6 +38,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the test crops.")
     var seed: UInt64 = 0
 
+    @Option(help: "Trigger grid phase for the sweep: full-image or crop (default: the run's recipe). Use full-image for victims trained on an exported poisoned dataset, whose images carry the trigger at the full image's phase.")
+    var triggerPhase: TriggerPhase?
+
     @Option(help: "Δy of the α sweep.")
     var deltaY: Double = 40
 
@@ -71,7 +74,7 @@ struct EvaluateCommand: ParsableCommand {
             do { return try DCTTrigger(tensor: TensorFile.loadTensor(from: URL(fileURLWithPath: path))) } catch { throw CLIError("\(path): \(error)") }
         }
         let recipe = manifest.recipe
-        let renderer = try PatchRenderer(source: loaded.source, crop: recipe.cropSize, injector: injector, triggerPhase: recipe.triggerPhase)
+        let renderer = try PatchRenderer(source: loaded.source, crop: recipe.cropSize, injector: injector, triggerPhase: triggerPhase ?? recipe.triggerPhase)
         let predictor = Predictor(model: model, renderer: renderer, patches: patches ?? recipe.testPatches, flip: recipe.flipAtTest)
         let evaluator = AttackEvaluator(predictor: predictor, sweep: AlphaSweep(deltaY: deltaY), seed: seed &+ 0xE7A1)
 
@@ -115,3 +118,5 @@ struct EvaluationOutput: Encodable {
     var attack: AttackMetrics?
     var psnrAlpha1: PSNRSummary?
 }
+
+extension TriggerPhase: ExpressibleByArgument {}
