@@ -39,38 +39,6 @@ struct DatasetCommand: ParsableCommand {
     }
 }
 
-/// Options naming a dataset without a split (for commands that describe or split it).
-struct DatasetSourceOptions: ParsableArguments {
-    @Option(help: "Dataset kind: builtin, folder, livec or koniq.")
-    var dataset: String = "builtin"
-
-    @Option(help: "Dataset root folder (default for builtin: data/builtin).")
-    var root: String?
-
-    @Option(help: "Score CSV file name inside the root (folder datasets).")
-    var csv: String = "scores.csv"
-
-    @Option(help: "CSV column holding image names (folder datasets).")
-    var nameColumn: String = "image"
-
-    @Option(help: "CSV column holding the MOS (folder datasets).")
-    var scoreColumn: String = "mos"
-
-    @Option(help: "KonIQ-10k image folder: 1024x768 or 512x384.")
-    var koniqResolution: String?
-
-    func resolved() throws -> ExperimentConfig.Dataset {
-        var options = try DatasetOptions.parse([])
-        options.dataset = dataset
-        options.root = root
-        options.csv = csv
-        options.nameColumn = nameColumn
-        options.scoreColumn = scoreColumn
-        options.koniqResolution = koniqResolution
-        return try options.resolved()
-    }
-}
-
 extension DatasetCommand {
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -17,17 +17,10 @@ struct PGDCommand: ParsableCommand {
         are kept in <out>.parts/ so a killed run resumes where it stopped.
         """)
 
-    @Option(help: "Surrogate run folder (from baiqa train).")
-    var surrogate: String
+    @OptionGroup var subset: SurrogateSubsetOptions
 
     @Option(help: "Output file (.pt).")
     var out: String
-
-    @Option(help: "Split file whose poisoned_subset lists the images (default: a seeded --rate of the surrogate's training images).")
-    var split: String?
-
-    @Option(help: "Fraction of the surrogate's training images when no split is given.")
-    var rate: Double = 0.2
 
     @Option(help: "L∞ radius in 8-bit levels (2 ≈ 0.00784).")
     var epsilon: Double = 2
@@ -53,22 +46,9 @@ struct PGDCommand: ParsableCommand {
     func run() throws {
         if let threads { Runtime.setThreads(threads) }
         guard epsilon > 0, step > 0, steps > 0, views > 0 else { throw ValidationError("numeric options must be positive") }
-        let folder = URL(fileURLWithPath: surrogate)
-        let manifest = try RunManifest.read(from: folder)
-        let model = try manifest.loadModel(folder: folder)
-        let samples = try manifest.dataset.source().load()
+        let (manifest, model, samples, names) = try subset.resolve(seed: seed)
         var byName: [String: IQASample] = [:]
         for s in samples where byName[s.name] == nil { byName[s.name] = s }
-        let names: [String]
-        if let split {
-            guard let subset = try SplitFile.read(URL(fileURLWithPath: split)).poisonedSubset else { throw CLIError("\(split): no poisoned_subset") }
-            names = subset
-        } else {
-            var rng = SeededGenerator(seed: seed, stream: 0x5B5E7)
-            names = Array(manifest.train.shuffled(using: &rng).prefix(max(1, Int(rate * Double(manifest.train.count)))))
-        }
-        let missing = names.filter { byName[$0] == nil }
-        guard missing.isEmpty else { throw CLIError("images missing from the dataset: \(missing.prefix(5).joined(separator: ", "))") }
 
         var pgd = TargetedPGD()
         pgd.epsilon = epsilon / 255

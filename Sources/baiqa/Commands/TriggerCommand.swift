@@ -86,17 +86,10 @@ extension TriggerCommand {
             trigger as a [3, 64] tensor (as the official .pt) and <out>.json with its PSNR on those images.
             """)
 
-        @Option(help: "Surrogate run folder (from baiqa train).")
-        var surrogate: String
+        @OptionGroup var subset: SurrogateSubsetOptions
 
         @Option(help: "Output trigger file (.pt).")
         var out: String
-
-        @Option(help: "Split file whose poisoned_subset lists the search images (default: the surrogate's train list, sampled by --rate).")
-        var split: String?
-
-        @Option(help: "Fraction of the surrogate's training images to search on when no split is given.")
-        var rate: Double = 0.2
 
         @Option(help: "Visibility budget ε in 8-bit levels (8 for LIVEC, 4 for KonIQ-10k).")
         var epsilon: Double = 8
@@ -125,23 +118,11 @@ extension TriggerCommand {
         func run() throws {
             if let threads { Runtime.setThreads(threads) }
             guard epsilon > 0, epochs > 0, steps > 0, batch > 0, repeats > 0 else { throw ValidationError("numeric options must be positive") }
-            let folder = URL(fileURLWithPath: surrogate)
-            let manifest = try RunManifest.read(from: folder)
-            let model = try manifest.loadModel(folder: folder)
+            let (manifest, model, _, names) = try subset.resolve(seed: seed)
+            let folder = URL(fileURLWithPath: subset.surrogate)
             let dataset = try LoadedDataset.load(manifest.dataset.source())
             var index: [String: Int] = [:]
             for (i, s) in dataset.samples.enumerated() where index[s.name] == nil { index[s.name] = i }
-            let names: [String]
-            if let split {
-                let file = try SplitFile.read(URL(fileURLWithPath: split))
-                guard let subset = file.poisonedSubset else { throw CLIError("\(split): no poisoned_subset to search on") }
-                names = subset
-            } else {
-                var rng = SeededGenerator(seed: seed, stream: 0x5B5E7)
-                names = Array(manifest.train.shuffled(using: &rng).prefix(max(1, Int(rate * Double(manifest.train.count)))))
-            }
-            let missing = names.filter { index[$0] == nil }
-            guard missing.isEmpty else { throw CLIError("search images missing from the dataset: \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? " (+\(missing.count - 5) more)" : "")") }
             let images = names.map { index[$0]! }
 
             var search = UAPSearch()

@@ -20,18 +20,12 @@ struct RuntimeOptions: ParsableArguments {
 
 /// Which dataset to use. `builtin` is generated on demand; `folder` is any folder of images with a
 /// score CSV (the built-in dataset has that layout too); `livec` and `koniq` read the official layouts.
-struct DatasetOptions: ParsableArguments {
+struct DatasetSourceOptions: ParsableArguments {
     @Option(help: "Dataset kind: builtin, folder, livec or koniq.")
     var dataset: String = "builtin"
 
     @Option(help: "Dataset root folder (default for builtin: data/builtin).")
     var root: String?
-
-    @Option(help: "Split file (JSON with train, test and optionally poisoned_subset image names; see `baiqa dataset split`).")
-    var split: String?
-
-    @Flag(help: "Drop split images missing from the dataset (with a warning) instead of failing.")
-    var dropMissing = false
 
     @Option(help: "Score CSV file name inside the root (folder datasets).")
     var csv: String = "scores.csv"
@@ -61,6 +55,22 @@ struct DatasetOptions: ParsableArguments {
         d.nameColumn = nameColumn
         d.scoreColumn = scoreColumn
         d.koniqResolution = koniqResolution
+        return d
+    }
+}
+
+/// A dataset plus the split to use on it.
+struct DatasetOptions: ParsableArguments {
+    @OptionGroup var source: DatasetSourceOptions
+
+    @Option(help: "Split file (JSON with train, test and optionally poisoned_subset image names; see `baiqa dataset split`).")
+    var split: String?
+
+    @Flag(help: "Drop split images missing from the dataset (with a warning) instead of failing.")
+    var dropMissing = false
+
+    func resolved() throws -> ExperimentConfig.Dataset {
+        var d = try source.resolved()
         d.dropMissing = dropMissing
         if let split {
             let url = URL(fileURLWithPath: split)
