@@ -72,13 +72,13 @@ class ResNetBackbone(nn.Module):
     def forward(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer1(x)
-        l1 = self.lda1_fc(self.lda1_pool(x).view(x.size(0), -1))
+        l1 = self.lda1_fc(self.lda1_pool(x).reshape(x.size(0), -1))
         x = self.layer2(x)
-        l2 = self.lda2_fc(self.lda2_pool(x).view(x.size(0), -1))
+        l2 = self.lda2_fc(self.lda2_pool(x).reshape(x.size(0), -1))
         x = self.layer3(x)
-        l3 = self.lda3_fc(self.lda3_pool(x).view(x.size(0), -1))
+        l3 = self.lda3_fc(self.lda3_pool(x).reshape(x.size(0), -1))
         x = self.layer4(x)
-        l4 = self.lda4_fc(self.lda4_pool(x).view(x.size(0), -1))
+        l4 = self.lda4_fc(self.lda4_pool(x).reshape(x.size(0), -1))
         return x, torch.cat((l1, l2, l3, l4), 1)
 
 
@@ -100,23 +100,23 @@ class HyperNet(nn.Module):
     def forward(self, img):
         feat, vec = self.res(img)
         n = img.size(0)
-        h = self.conv1(feat).view(-1, self.hyper_in, self.fs, self.fs)
-        pooled = self.pool(h).view(n, -1)
+        h = self.conv1(feat).reshape(-1, self.hyper_in, self.fs, self.fs)
+        pooled = self.pool(h).reshape(n, -1)
         sizes = (self.target_in,) + self.f
-        q = vec.view(n, -1, 1, 1)
+        q = vec.reshape(n, -1, 1, 1)
         for i in range(4):
-            w = self.wconvs[i](h).view(-1, sizes[i + 1], sizes[i], 1, 1)
-            b = self.bfcs[i](pooled).view(-1, sizes[i + 1])
+            w = self.wconvs[i](h).reshape(-1, sizes[i + 1], sizes[i], 1, 1)
+            b = self.bfcs[i](pooled).reshape(-1, sizes[i + 1])
             # TargetFC: a grouped 1×1 convolution, one group per image (official code)
-            q = F.conv2d(q.view(-1, n * sizes[i], 1, 1), w.reshape(n * sizes[i + 1], sizes[i], 1, 1), b.reshape(-1), groups=n)
-            q = torch.sigmoid(q.view(n, sizes[i + 1], 1, 1))
-        w5 = self.fc5w(pooled).view(-1, 1, self.f[3], 1, 1)
-        b5 = self.fc5b(pooled).view(-1, 1)
-        q = F.conv2d(q.view(-1, n * self.f[3], 1, 1), w5.reshape(n, self.f[3], 1, 1), b5.reshape(-1), groups=n)
-        return q.view(n)
+            q = F.conv2d(q.reshape(-1, n * sizes[i], 1, 1), w.reshape(n * sizes[i + 1], sizes[i], 1, 1), b.reshape(-1), groups=n)
+            q = torch.sigmoid(q.reshape(n, sizes[i + 1], 1, 1))
+        w5 = self.fc5w(pooled).reshape(-1, 1, self.f[3], 1, 1)
+        b5 = self.fc5b(pooled).reshape(-1, 1)
+        q = F.conv2d(q.reshape(-1, n * self.f[3], 1, 1), w5.reshape(n, self.f[3], 1, 1), b5.reshape(-1), groups=n)
+        return q.reshape(n)
 
 
-def run(channels_last, batch=32, warmup=2, steps=5):
+def run(channels_last, batch=int(__import__("os").environ.get("BENCH_BATCH", "32")), warmup=2, steps=5):
     torch.manual_seed(0)
     model = HyperNet()
     x = torch.randn(batch, 3, 224, 224)
@@ -128,19 +128,24 @@ def run(channels_last, batch=32, warmup=2, steps=5):
     ids = {id(p) for p in backbone}
     head = [p for p in model.parameters() if id(p) not in ids]
     opt = torch.optim.Adam([{"params": head, "lr": 2e-4}, {"params": backbone, "lr": 2e-5}], weight_decay=5e-4)
-    times = []
+    times, fwd, bwd, stp = [], [], [], []
     for i in range(warmup + steps):
         t0 = time.perf_counter()
         loss = F.l1_loss(model(x), y)
+        t1 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        t2 = time.perf_counter()
         opt.step()
+        t3 = time.perf_counter()
         if i >= warmup:
-            times.append(time.perf_counter() - t0)
+            times.append(t3 - t0); fwd.append(t1 - t0); bwd.append(t2 - t1); stp.append(t3 - t2)
     times.sort()
+    med = lambda v: sorted(v)[len(v) // 2]
     return {"impl": "pytorch", "bench": "hyperiqa_resnet50_train_step", "channels_last": channels_last, "batch": batch,
             "threads": torch.get_num_threads(), "params": sum(p.numel() for p in model.parameters()),
-            "median_s": times[len(times) // 2], "min_s": times[0], "steps": steps}
+            "median_s": times[len(times) // 2], "min_s": times[0], "steps": steps,
+            "forward_s": med(fwd), "backward_s": med(bwd), "optimizer_s": med(stp)}
 
 
 if __name__ == "__main__":

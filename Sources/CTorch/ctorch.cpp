@@ -13,6 +13,9 @@
 #include <torch/csrc/api/include/torch/version.h>
 
 #include <cstdlib>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -118,6 +121,16 @@ int ctorch_set_grad_enabled(int enabled) {
 }
 int ctorch_is_grad_enabled(void) { return at::GradMode::is_enabled() ? 1 : 0; }
 const char *ctorch_version(void) { return TORCH_VERSION; }
+int ctorch_tune_allocator(void) {
+#if defined(__GLIBC__)
+    int ok = mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    ok &= mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
+    ok &= mallopt(M_TOP_PAD, 1 << 30);
+    return ok ? 1 : 0;
+#else
+    return 0;
+#endif
+}
 
 // ---- lifetime, metadata ----------------------------------------------------------------------
 void ctorch_free(ctorch_tensor t) { delete t; }

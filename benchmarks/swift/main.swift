@@ -35,18 +35,24 @@ func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throw
                              ParameterGroup(store: model.store, group: 0, learningRate: 2e-5, weightDecay: 5e-4)])
     let x = try Tensor.randn([batch, 3, 224, 224])
     let y = try Tensor.rand([batch]) * 100
-    var times: [Double] = []
+    var times: [Double] = [], fwd: [Double] = [], bwd: [Double] = [], opt: [Double] = []
+    func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
     for i in 0..<(warmup + steps) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = now()
         let loss = try F.l1Loss(model.scores(x), y)
+        let t1 = now()
         adam.zeroGrad()
         try loss.backward()
+        let t2 = now()
         try adam.step()
-        if i >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
+        let t3 = now()
+        if i >= warmup {
+            times.append(Double(t3 - t0) / 1e9); fwd.append(Double(t1 - t0) / 1e9); bwd.append(Double(t2 - t1) / 1e9); opt.append(Double(t3 - t2) / 1e9)
+        }
     }
     return ["impl": "baiqa", "bench": "hyperiqa_resnet50_train_step", "channels_last": channelsLast, "batch": batch,
             "threads": Runtime.threads, "params": model.store.parameterCount, "median_s": median(times),
-            "min_s": times.min()!, "steps": steps]
+            "min_s": times.min()!, "steps": steps, "forward_s": median(fwd), "backward_s": median(bwd), "optimizer_s": median(opt)]
 }
 
 func emit(_ r: [String: Any]) throws {
@@ -59,7 +65,8 @@ func emit(_ r: [String: Any]) throws {
 let args = CommandLine.arguments
 if args.count > 1, args[1] == "hyperiqa" {
     let steps = args.count > 2 ? Int(args[2]) ?? 5 : 5
-    for cl in [false, true] { try emit(hyperIQAStep(channelsLast: cl, batch: 32, warmup: 2, steps: steps)) }
+    let batch = ProcessInfo.processInfo.environment["BENCH_BATCH"].flatMap(Int.init) ?? 32
+    for cl in [false, true] { try emit(hyperIQAStep(channelsLast: cl, batch: batch, warmup: 2, steps: steps)) }
 } else if args.count > 2, args[1] == "datapath" {
     try emit(DataPathBench.run(root: URL(fileURLWithPath: args[2]), seconds: args.count > 3 ? Double(args[3]) ?? 60 : 60, batch: 32))
 } else {

@@ -28,6 +28,9 @@ int ctorch_cuda_device_count(void);
 /// Grad mode of this thread (1 = autograd records). Returns the previous mode.
 int ctorch_set_grad_enabled(int enabled);
 int ctorch_is_grad_enabled(void);
+/// Keeps freed large buffers in the process heap instead of returning them to the kernel (glibc:
+/// mmap threshold 1 GiB, no trimming, 1 GiB top pad). Returns 1 when applied, 0 where unsupported.
+int ctorch_tune_allocator(void);
 /// Version string of the linked libtorch, e.g. "1.13.1".
 const char *ctorch_version(void);
 
