@@ -174,3 +174,21 @@ public struct PickleDict: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
         hasher.combine(values)
     }
 }
+
+extension PickleValue {
+    /// What kind of Python object this is, for error messages ("a dict", "a tensor", …).
+    public var kindName: String {
+        switch self {
+        case .none: return "None"
+        case .bool: return "a bool"
+        case .int: return "an int"
+        case .double: return "a float"
+        case .string: return "a string"
+        case .bytes: return "bytes"
+        case .list: return "a list"
+        case .tuple: return "a tuple"
+        case .dict: return "a dict"
+        case .tensor: return "a tensor"
+        }
+    }
+}

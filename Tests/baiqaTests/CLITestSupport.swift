@@ -35,6 +35,25 @@ struct CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts `arguments`, waits until `checkpoint` (relative to `directory`) appears, then kills the
+    /// process. Returns false when the run finished before it could be killed.
+    static func runAndKill(_ arguments: [String], in directory: URL, afterFileAppears checkpoint: String,
+                           leaving partial: String) throws -> Bool {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        p.currentDirectoryURL = directory
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let file = directory.appendingPathComponent(checkpoint)
+        let deadline = Date().addingTimeInterval(300)
+        while !FileManager.default.fileExists(atPath: file.path) && p.isRunning && Date() < deadline { usleep(20_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        return FileManager.default.fileExists(atPath: directory.appendingPathComponent(partial).path)
+    }
+
     static func temporaryDirectory(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("baiqa-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

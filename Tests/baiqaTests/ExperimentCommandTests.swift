@@ -52,19 +52,7 @@ final class ExperimentCommandTests: XCTestCase {
         let args = ["experiment", "--root", "data", "--epochs", "3"] + Self.tinyArguments
         XCTAssertEqual(try CLI.run(args + ["--out", "full"], in: dir).status, 0)
 
-        let p = Process()
-        p.executableURL = CLI.executable
-        p.arguments = args + ["--out", "killed"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let checkpoint = dir.appendingPathComponent("killed.partial/train_state.pt")
-        let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: checkpoint.path) && p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("killed.partial").path) else {
+        guard try CLI.runAndKill(args + ["--out", "killed"], in: dir, afterFileAppears: "killed.partial/train_state.pt", leaving: "killed.partial") else {
             throw XCTSkip("the run finished before it could be killed")
         }
         let resumed = try CLI.run(args + ["--out", "killed"], in: dir)

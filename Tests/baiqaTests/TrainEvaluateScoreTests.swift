@@ -57,19 +57,7 @@ final class TrainEvaluateScoreTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["dataset", "synth", "--out", "data", "--count", "24", "--size", "128"], in: dir).status, 0)
         let args = ["train", "--dataset", "folder", "--root", "data", "--epochs", "3", "--threads", "2"]
         XCTAssertEqual(try CLI.run(args + ["--out", "full"], in: dir).status, 0)
-        let p = Process()
-        p.executableURL = CLI.executable
-        p.arguments = args + ["--out", "cut"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let checkpoint = dir.appendingPathComponent("cut.partial/train_state.pt")
-        let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: checkpoint.path) && p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("cut.partial").path) else {
+        guard try CLI.runAndKill(args + ["--out", "cut"], in: dir, afterFileAppears: "cut.partial/train_state.pt", leaving: "cut.partial") else {
             throw XCTSkip("the run finished before it could be killed")
         }
         let resumed = try CLI.run(["train", "--resume", "cut"], in: dir)

@@ -25,11 +25,11 @@ public enum OfficialSplitImport {
             throw DatasetError(file: path, error.message)
         }
         guard let items = value.arrayValue else {
-            throw DatasetError(file: path, "holds \(kind(value)), expected a list of ints")
+            throw DatasetError(file: path, "holds \(value.kindName), expected a list of ints")
         }
         return try items.enumerated().map { k, item in
             guard let v = item.intValue, let i = Int(exactly: v) else {
-                throw DatasetError(file: path, "entry \(k) is \(kind(item)), expected an int")
+                throw DatasetError(file: path, "entry \(k) is \(item.kindName), expected an int")
             }
             return i
         }
@@ -57,20 +57,5 @@ public enum OfficialSplitImport {
         let positions = try partialIndex.map { try readIndexArray(npy: $0) }
         return try DatasetSplit.fromTrainIndices(indices, names: names, poisonedPositions: positions,
                                                  source: trainIndex.path, positionsSource: partialIndex?.path)
-    }
-
-    private static func kind(_ value: PickleValue) -> String {
-        switch value {
-        case .none: return "None"
-        case .bool: return "a bool"
-        case .int: return "an int"
-        case .double: return "a float"
-        case .string: return "a string"
-        case .bytes: return "bytes"
-        case .list: return "a list"
-        case .tuple: return "a tuple"
-        case .dict: return "a dict"
-        case .tensor: return "a tensor"
-        }
     }
 }

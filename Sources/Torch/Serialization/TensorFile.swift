@@ -84,20 +84,3 @@ public enum TensorFile {
         }
     }
 }
-
-extension PickleValue {
-    var kindName: String {
-        switch self {
-        case .none: return "None"
-        case .bool: return "a bool"
-        case .int: return "an int"
-        case .double: return "a float"
-        case .string: return "a string"
-        case .bytes: return "bytes"
-        case .list: return "a list"
-        case .tuple: return "a tuple"
-        case .dict: return "a dict"
-        case .tensor: return "a tensor"
-        }
-    }
-}
