@@ -42,9 +42,9 @@ public struct LoadedDataset: Sendable {
             slots.lock.lock()
             slots.results[i] = r
             slots.done += 1
-            let done = slots.done
+            // Reported under the lock so that counts arrive in order, from one thread at a time.
+            progress?(slots.done, items.count)
             slots.lock.unlock()
-            progress?(done, items.count)
         }
         return try slots.results.map { try $0!.get() }
     }

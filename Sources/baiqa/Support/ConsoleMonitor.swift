@@ -9,10 +9,14 @@ final class ConsoleMonitor: RunMonitor {
     private var stageStart = DispatchTime.now()
     private var lastPrint = DispatchTime(uptimeNanoseconds: 0)
     private let interactive = isatty(STDERR_FILENO) != 0
+    /// Progress arrives from worker threads (parallel decoding): one lock keeps the stage clock consistent.
+    private let lock = NSLock()
 
     init(logFile: URL? = nil) { self.logFile = logFile }
 
     func log(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
         clearProgressLine()
         FileHandle.standardError.write(Data((line + "\n").utf8))
         appendToFile(line)
@@ -31,6 +35,8 @@ final class ConsoleMonitor: RunMonitor {
     }
 
     func progress(stage: String, done: Int, total: Int, detail: String) {
+        lock.lock()
+        defer { lock.unlock() }
         let now = DispatchTime.now()
         if stage != self.stage {
             self.stage = stage
@@ -38,9 +44,10 @@ final class ConsoleMonitor: RunMonitor {
         }
         // Interactive: redraw at most 10×/s; logs and pipes: a line every 10 s and at the end.
         let minGap: UInt64 = interactive ? 100_000_000 : 10_000_000_000
-        guard done == total || now.uptimeNanoseconds - lastPrint.uptimeNanoseconds >= minGap else { return }
+        guard done == total || now.uptimeNanoseconds &- lastPrint.uptimeNanoseconds >= minGap else { return }
         lastPrint = now
-        let elapsed = Double(now.uptimeNanoseconds - stageStart.uptimeNanoseconds) / 1e9
+        let elapsed = Double(now.uptimeNanoseconds.subtractingReportingOverflow(stageStart.uptimeNanoseconds).overflow
+                             ? 0 : now.uptimeNanoseconds - stageStart.uptimeNanoseconds) / 1e9
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let percent = total > 0 ? 100 * done / total : 100
         let text = "\(stage): \(done)/\(total) (\(percent)%) \(detail) elapsed \(Self.clock(elapsed)) ETA \(Self.clock(eta))"
