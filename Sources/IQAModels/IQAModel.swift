@@ -7,4 +7,15 @@ public protocol IQAModel: AnyObject {
     /// A short registry name ("hyperiqa").
     var name: String { get }
     func scores(_ input: Tensor) throws -> Tensor
+    /// The bias of the layer that produces the score (for HyperIQA: of `fc5b_fc`, which generates the
+    /// target network's output bias), so that a from-scratch run can start at the mean label.
+    var outputBias: Tensor { get }
+}
+
+extension IQAModel {
+    /// Sets the score layer's bias to `value` (the mean training label): from scratch, Adam moves a bias by
+    /// about the learning rate per step, so reaching a MOS near 50 would take tens of thousands of steps.
+    public func initializeOutputBias(_ value: Double) throws {
+        try withNoGrad { try outputBias.fill_(value) }
+    }
 }

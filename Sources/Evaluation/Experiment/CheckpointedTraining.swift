@@ -41,9 +41,16 @@ public final class CheckpointedTraining {
     var stateURL: URL { workDir.appendingPathComponent("train_state.pt") }
 
     /// Runs the remaining epochs; `timings["train"]` accumulates (including time before a resume).
-    public func run(entries: [TrainingEntry], timings: inout [String: Double]) throws {
+    /// `afterEpoch(epoch)` runs after each epoch's checkpoint (e.g. to log test metrics).
+    public func run(entries: [TrainingEntry], timings: inout [String: Double],
+                    afterEpoch: ((Int) throws -> Void)? = nil) throws {
         let recipe = trainer.recipe
         try resumeIfPossible(timings: &timings)
+        if trainer.epochsDone == 0, recipe.outputBiasFromLabels == true, !entries.isEmpty {
+            let mean = entries.reduce(0.0) { $0 + $1.label } / Double(entries.count)
+            try model.initializeOutputBias(mean)
+            monitor.log(String(format: "score layer bias starts at the mean training label %.2f", mean))
+        }
         while trainer.epochsDone < recipe.epochs {
             let epoch = trainer.epochsDone + 1
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -54,6 +61,7 @@ public final class CheckpointedTraining {
             timings["train", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             monitor.log(String(format: "epoch %d/%d: mean %@ loss %.4f", epoch, recipe.epochs, recipe.loss.rawValue.uppercased(), loss))
             try checkpoint(timings: timings)
+            try afterEpoch?(epoch)
         }
     }
 

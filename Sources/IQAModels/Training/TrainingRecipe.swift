@@ -30,6 +30,9 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// DBCNN only: a pretrained SCNN (`baiqa pretrain scnn`, or the official scnn.pkl) for the second stream.
     public var scnnWeights: String?
     public var scnnWeightsFingerprint: String?
+    /// Start the score layer's bias at the mean training label (`cpu` presets of DBCNN and TReS; the
+    /// official code starts it at 0, which from scratch leaves the first epochs predicting far below the MOS).
+    public var outputBiasFromLabels: Bool?
 
     public static let presetNames = ["paper", "cpu"]
 
@@ -79,10 +82,12 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
             r.optimizer = .hyperIQA(.init(learningRate: 1e-3, headRatio: 1, weightDecay: 5e-4,
                                           headTrainedFirstEpochOnly: false, resetEachEpoch: false))
         case .dbcnn:
+            r.outputBiasFromLabels = true
             // From scratch there are no pretrained features to keep frozen: train everything from epoch 1.
             r.optimizer = .twoPhase(.init(headEpochs: 0, headLearningRate: 1e-3, momentum: 0.9, fullLearningRate: 1e-3,
                                           weightDecay: 5e-4))
         case .tres:
+            r.outputBiasFromLabels = true
             r.optimizer = .adam(.init(learningRate: 5e-4, weightDecay: 5e-4, stepSize: nil, gamma: 0.1, schedulerStepped: false))
         }
         return r

@@ -35,6 +35,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on K random splits (seeds seed…seed+K−1) in RUN/split-k and report the median, as IQA papers do.")
     var splits: Int = 1
 
+    @Option(help: "Log test-split SROCC/PLCC every N epochs while training (0: only at the end). Monitoring only: no model selection.")
+    var evalEvery: Int = 0
+
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var weights: BackboneWeightsOption
@@ -132,9 +135,15 @@ struct TrainCommand: ParsableCommand {
             let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize)
             let training = try CheckpointedTraining(recipe: recipe, renderer: renderer, seed: config.seed, workDir: work,
                                                     modelFile: "model.pt", fingerprint: config.fingerprint, monitor: monitor)
-            try training.run(entries: split.train.map { TrainingEntry(image: $0, label: dataset.scores[$0]) }, timings: &timings)
-            let e0 = DispatchTime.now().uptimeNanoseconds
             let predictor = Predictor(model: training.model, renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
+            let every = evalEvery
+            try training.run(entries: split.train.map { TrainingEntry(image: $0, label: dataset.scores[$0]) }, timings: &timings) { epoch in
+                guard every > 0, epoch % every == 0, epoch < recipe.epochs else { return }
+                let m = try AttackEvaluator(predictor: predictor, seed: config.seed &+ 0xE7A1)
+                    .benign(images: split.test, labels: split.test.map { dataset.scores[$0] })
+                monitor.log(String(format: "epoch %d: test SROCC %.3f  PLCC %.3f  RMSE %.2f", epoch, m.srocc, m.plcc, m.rmse))
+            }
+            let e0 = DispatchTime.now().uptimeNanoseconds
             let benign = try AttackEvaluator(predictor: predictor, seed: config.seed &+ 0xE7A1)
                 .benign(images: split.test, labels: split.test.map { dataset.scores[$0] })
             timings["evaluate"] = Double(DispatchTime.now().uptimeNanoseconds - e0) / 1e9
