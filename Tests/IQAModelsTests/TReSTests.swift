@@ -109,4 +109,23 @@ final class TReSTests: XCTestCase {
                        try classifier.store["layer3.0.conv2.weight"]!.contiguous().floats())
         XCTAssertEqual(try model.store["model.fc.bias"]!.floats(), try classifier.store["fc.bias"]!.floats())
     }
+
+    /// The cpu preset's bias start: the score is linear in fc's bias, so setting it to the mean label
+    /// moves every score by exactly (mean − old bias); the paper preset keeps the official zero start.
+    func testOutputBiasStartsAtTheMeanLabel() throws {
+        Runtime.manualSeed(0)
+        let model = try TReS.make(config: Self.tiny, channelsLast: false)
+        model.store.eval()
+        let x = try Tensor.randn([2, 3, 64, 64])
+        let before = try withNoGrad { try model.scores(x).floats() }
+        let oldBias = try model.outputBias.item()
+        try model.initializeOutputBias(52.5)
+        XCTAssertEqual(try model.outputBias.floats(), [52.5])
+        let after = try withNoGrad { try model.scores(x).floats() }
+        for (b, a) in zip(before, after) { XCTAssertEqual(Double(a - b), 52.5 - oldBias, accuracy: 1e-3) }
+        XCTAssertEqual(TrainingRecipe.preset("cpu", model: .tres)?.outputBiasFromLabels, true)
+        XCTAssertEqual(TrainingRecipe.preset("cpu", model: .dbcnn)?.outputBiasFromLabels, true)
+        XCTAssertNil(TrainingRecipe.preset("paper", model: .tres)?.outputBiasFromLabels)
+        XCTAssertNil(TrainingRecipe.preset("cpu", model: .hyperiqa)?.outputBiasFromLabels)
+    }
 }

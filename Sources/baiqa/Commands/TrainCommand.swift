@@ -136,16 +136,19 @@ struct TrainCommand: ParsableCommand {
             let training = try CheckpointedTraining(recipe: recipe, renderer: renderer, seed: config.seed, workDir: work,
                                                     modelFile: "model.pt", fingerprint: config.fingerprint, monitor: monitor)
             let predictor = Predictor(model: training.model, renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
+            // One test protocol for the per-epoch log and the final metrics (same seeded crops).
+            let testLabels = split.test.map { dataset.scores[$0] }
+            let testMetrics = {
+                try AttackEvaluator(predictor: predictor, seed: config.seed &+ 0xE7A1).benign(images: split.test, labels: testLabels)
+            }
             let every = evalEvery
             try training.run(entries: split.train.map { TrainingEntry(image: $0, label: dataset.scores[$0]) }, timings: &timings) { epoch in
                 guard every > 0, epoch % every == 0, epoch < recipe.epochs else { return }
-                let m = try AttackEvaluator(predictor: predictor, seed: config.seed &+ 0xE7A1)
-                    .benign(images: split.test, labels: split.test.map { dataset.scores[$0] })
+                let m = try testMetrics()
                 monitor.log(String(format: "epoch %d: test SROCC %.3f  PLCC %.3f  RMSE %.2f", epoch, m.srocc, m.plcc, m.rmse))
             }
             let e0 = DispatchTime.now().uptimeNanoseconds
-            let benign = try AttackEvaluator(predictor: predictor, seed: config.seed &+ 0xE7A1)
-                .benign(images: split.test, labels: split.test.map { dataset.scores[$0] })
+            let benign = try testMetrics()
             timings["evaluate"] = Double(DispatchTime.now().uptimeNanoseconds - e0) / 1e9
             let results = TrainingResults(config: config, benign: benign, timings: timings)
             try encoder.encode(results).write(to: work.appendingPathComponent("results.json"), options: .atomic)
