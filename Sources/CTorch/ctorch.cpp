@@ -103,6 +103,10 @@ int ctorch_get_num_threads(void) {
     PROTECT(return at::get_num_threads();)
     return 1;
 }
+int ctorch_set_flush_denormal(int on) {
+    PROTECT(return at::globalContext().setFlushDenormal(on != 0) ? 1 : 0;)
+    return 0;
+}
 void ctorch_manual_seed(uint64_t seed) { PROTECT(at::manual_seed(seed);) }
 // The device-guard registry has the same API in libtorch 1.x and 2.x (unlike the CUDA hooks), and
 // has no CUDA entry at all in a CPU-only build.

@@ -28,12 +28,13 @@ func resnet18Step(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throw
             "min_s": times.min()!, "steps": steps]
 }
 
-func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throws -> [String: Any] {
+func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int, backbone: ResNetSpec = .resnet50,
+                  crop: Int = 224) throws -> [String: Any] {
     Runtime.manualSeed(0)
-    let model = try HyperIQA.make(config: .init(backbone: .resnet50), channelsLast: channelsLast)
+    let model = try HyperIQA.make(config: .init(backbone: backbone), channelsLast: channelsLast)
     let adam = Adam(groups: [ParameterGroup(store: model.store, group: HyperIQA.headGroup, learningRate: 2e-4, weightDecay: 5e-4),
                              ParameterGroup(store: model.store, group: 0, learningRate: 2e-5, weightDecay: 5e-4)])
-    let x = try Tensor.randn([batch, 3, 224, 224])
+    let x = try Tensor.randn([batch, 3, crop, crop])
     let y = try Tensor.rand([batch]) * 100
     var times: [Double] = [], fwd: [Double] = [], bwd: [Double] = [], opt: [Double] = []
     func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -50,7 +51,7 @@ func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throw
             times.append(Double(t3 - t0) / 1e9); fwd.append(Double(t1 - t0) / 1e9); bwd.append(Double(t2 - t1) / 1e9); opt.append(Double(t3 - t2) / 1e9)
         }
     }
-    return ["impl": "baiqa", "bench": "hyperiqa_resnet50_train_step", "channels_last": channelsLast, "batch": batch,
+    return ["impl": "baiqa", "bench": "hyperiqa_\(backbone.name)_train_step", "crop": crop, "channels_last": channelsLast, "batch": batch,
             "threads": Runtime.threads, "params": model.store.parameterCount, "median_s": median(times),
             "min_s": times.min()!, "steps": steps, "forward_s": median(fwd), "backward_s": median(bwd), "optimizer_s": median(opt)]
 }
@@ -61,12 +62,18 @@ func emit(_ r: [String: Any]) throws {
 
 // Usage: baiqa-bench [steps]                 ResNet-18 train step, NCHW and channels-last
 //        baiqa-bench hyperiqa [steps]        HyperIQA-ResNet-50 train step, batch 32
+//        baiqa-bench hyperiqa-cpu [steps]    the cpu preset's HyperIQA (ResNet-10 w32) step, batch 16 of 128²
 //        baiqa-bench datapath ROOT [seconds]  data path on LIVEC-layout ROOT vs a train step
 let args = CommandLine.arguments
 if args.count > 1, args[1] == "hyperiqa" {
     let steps = args.count > 2 ? Int(args[2]) ?? 5 : 5
     let batch = ProcessInfo.processInfo.environment["BENCH_BATCH"].flatMap(Int.init) ?? 32
     for cl in [false, true] { try emit(hyperIQAStep(channelsLast: cl, batch: batch, warmup: 2, steps: steps)) }
+} else if args.count > 1, args[1] == "hyperiqa-cpu" {
+    let steps = args.count > 2 ? Int(args[2]) ?? 20 : 20
+    for cl in [false, true] {
+        try emit(hyperIQAStep(channelsLast: cl, batch: 16, warmup: 3, steps: steps, backbone: .resnet10w32, crop: 128))
+    }
 } else if args.count > 2, args[1] == "datapath" {
     try emit(DataPathBench.run(root: URL(fileURLWithPath: args[2]), seconds: args.count > 3 ? Double(args[3]) ?? 60 : 60, batch: 32))
 } else {

@@ -22,6 +22,8 @@ const char *ctorch_last_error(void);
 void ctorch_clear_error(void);
 void ctorch_set_num_threads(int n);
 int ctorch_get_num_threads(void);
+/// Flush denormal floats to zero (SSE3 FTZ/DAZ) on the calling thread and libtorch workers; 1 if supported.
+int ctorch_set_flush_denormal(int on);
 void ctorch_manual_seed(uint64_t seed);
 int ctorch_cuda_is_available(void);
 int ctorch_cuda_device_count(void);

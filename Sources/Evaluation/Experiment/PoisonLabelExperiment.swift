@@ -88,6 +88,7 @@ public final class PoisonLabelExperiment {
 
         var environment = ["libtorch": Runtime.libtorchVersion, "threads": "\(Runtime.threads)", "config_fingerprint": config.fingerprint]
         environment["device"] = "cpu"
+        environment["flush_denormal"] = "\(Runtime.flushesDenormals)"
         return ExperimentResults(config: config, benign: outcome.benign,
                                  attack: .init(metrics: outcome.attack, psnr: psnr), timings: timings, environment: environment)
     }

@@ -7,6 +7,8 @@ public enum Runtime {
     /// the first time any tensor is made (or when `configure` is called explicitly).
     static let defaultConfiguration: Void = {
         tuneAllocator()
+        // Before the thread count: OpenMP workers are spawned later from this thread and inherit its FP mode.
+        if ProcessInfo.processInfo.environment["BAIQA_FLUSH_DENORMAL"] != "0" { _ = ctorch_set_flush_denormal(1) }
         let threads = ProcessInfo.processInfo.environment["BAIQA_THREADS"].flatMap(Int.init)
             ?? ProcessInfo.processInfo.activeProcessorCount
         ctorch_set_num_threads(Int32(max(1, threads)))
@@ -23,6 +25,15 @@ public enum Runtime {
     static func tuneAllocator() {
         guard ProcessInfo.processInfo.environment["BAIQA_MALLOC_TUNING"] != "0" else { return }
         _ = ctorch_tune_allocator()
+    }
+
+    /// Denormal floats (|x| < 1.2e-38) are flushed to zero, as `torch.set_flush_denormal(True)` does. Weights and
+    /// gradients of a small network trained from scratch drift into that range, and x86 handles them in microcode:
+    /// measured on the `cpu` HyperIQA (ResNet-10 w32, 16×128² crops, 2 cores) a train step took 0.37 s with
+    /// denormals and 0.18 s without, the same as on random weights. `BAIQA_FLUSH_DENORMAL=0` keeps IEEE denormals.
+    public static var flushesDenormals: Bool {
+        ensureConfigured()
+        return ProcessInfo.processInfo.environment["BAIQA_FLUSH_DENORMAL"] != "0"
     }
 
     /// Sets the intra-op thread count (≥ 1).
