@@ -35,6 +35,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // Layer 0: C/C++ shims.
@@ -49,7 +50,8 @@ let package = Package(
         .target(name: "IQAModels", dependencies: ["Torch", "IQAData"]),
         // Layer 3: backdoor attacks and their evaluation.
         .target(name: "Backdoor", dependencies: ["Torch", "IQAData", "IQAModels"]),
-        .target(name: "Evaluation", dependencies: ["Torch", "TorchPickle", "IQAData", "IQAModels", "Backdoor"]),
+        .target(name: "Evaluation", dependencies: ["Torch", "TorchPickle", "IQAData", "IQAModels", "Backdoor",
+                                                   .product(name: "Yams", package: "Yams")]),
         // Layer 4: the command-line tool.
         .executableTarget(name: "baiqa", dependencies: [
             "Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation",

@@ -54,16 +54,7 @@ public struct PoisonedDatasetExport {
     /// A poisoned image: (x [+ δ]) rounded to 8-bit levels, trigger at α on the full image, 8-bit PNG.
     func poisonedImage(_ sample: IQASample, alpha: Double) throws -> RGBImage {
         var image = try ImageIO.read(sample.url)
-        if let delta = perturbations[sample.name] {
-            guard delta.shape == [3, image.height, image.width] else {
-                throw BackdoorError("PGD perturbation of \(sample.name) has shape \(delta.shape), image is 3×\(image.height)×\(image.width)")
-            }
-            let d = try delta.floats(), plane = image.width * image.height
-            for p in 0..<plane { for c in 0..<3 {
-                let v = (Float(image.pixels[p * 3 + c]) / 255 + d[c * plane + p]) * 255
-                image.pixels[p * 3 + c] = UInt8(min(max(v.rounded(), 0), 255))
-            } }
-        }
+        if let delta = perturbations[sample.name] { image = try PerturbedImages.apply(delta, to: image, name: sample.name) }
         let (h, w) = (image.height, image.width)
         var chw = [Float](repeating: 0, count: 3 * h * w)
         image.pixels.withUnsafeBufferPointer { src in

@@ -63,6 +63,12 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         public var triggerFingerprint: String?
         public var randomTriggerPSNR: Double = 30
         public var positions: DCTPositions = .official
+        /// Poison-label (P-BAIQA; nil means poison) or clean-label (C-BAIQA).
+        public var labelMode: PoisonPlan.LabelMode?
+        /// C-BAIQA's target mean ȳ in α = (y − ȳ)/Δy (nil: 50, as the scripts).
+        public var targetMean: Double?
+        /// FNV-1a 64 of the C-BAIQA PGD perturbations used (nil: none).
+        public var pgdFingerprint: String?
         public init() {}
     }
 

@@ -10,14 +10,30 @@ import Torch
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
-        abstract: "Run P-BAIQA against a victim model end to end and write a run folder.",
+        abstract: "Run a backdoor experiment end to end: one P-BAIQA victim, or the whole attack suite from a config file.",
         discussion: """
         With no arguments: generates the built-in dataset (data/builtin) if absent, poisons 20% of the
         training split with a seeded DCT trigger, trains a HyperIQA victim with the CPU recipe, and
         evaluates benign quality and the α-response. Writes results.json, report.md, the victim
         checkpoint, the trigger, poison.json, predictions.csv and log.txt into the run folder.
         A killed run resumes from its last epoch when re-run with the same options.
+
+        With --config FILE (YAML or JSON; see configs/) and/or --set key.path=value: the whole chain of
+        the paper — clean model, surrogate, UAP-DCT trigger search, C-BAIQA's PGD, one victim per label
+        mode × attack (BAIQA, Blended, WaNet, FTrojan) — and a Table 1/2-style report.md plus results.json.
+        Each step lives in <out>/steps/<kind>-<hash of its inputs>/ (or --steps DIR, shared between
+        suites) and is reused when its inputs did not change; re-running the same command resumes a
+        killed suite. In this mode only --out, --steps, --set and --threads apply.
         """)
+
+    @Option(help: "Suite config file (YAML or JSON): runs the whole attack chain.")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: "Override a config key, e.g. --set victim.epochs=4 --set attacks=[baiqa,wanet] (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Suite step folder, shared between suites (default: <out>/steps).")
+    var steps: String?
 
     @Option(help: "Run folder (default: runs/experiment, or runs/experiment-N if taken).")
     var out: String?
@@ -64,6 +80,7 @@ struct ExperimentCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
+        if config != nil || !overrides.isEmpty { return try runSuite() }
         let monitor = ConsoleMonitor()
         var config = ExperimentConfig()
         config.seed = runtime.seed
@@ -93,7 +110,7 @@ struct ExperimentCommand: ParsableCommand {
             config.attack.triggerFingerprint = ExperimentConfig.fnv1a64(try Data(contentsOf: url))
         }
         config.attack.kind = attack
-        let triggerValue = attack == .baiqa ? try PoisonLabelExperiment.loadTrigger(config.attack, seed: config.seed) : nil
+        let triggerValue = attack == .baiqa ? try BackdoorExperiment.loadTrigger(config.attack, seed: config.seed) : nil
         let t0 = DispatchTime.now().uptimeNanoseconds
         let root = URL(fileURLWithPath: config.dataset.root)
         if config.dataset.kind == "builtin" && !FileManager.default.fileExists(atPath: root.path) {
@@ -112,7 +129,7 @@ struct ExperimentCommand: ParsableCommand {
         let work = try RunFolder.prepareWork(for: outURL, fingerprint: config.fingerprint, monitor: monitor)
         monitor.logFile = work.appendingPathComponent("log.txt")
         monitor.log("run folder: \(outURL.path) (working in \(work.lastPathComponent))")
-        let experiment = PoisonLabelExperiment(config: config, workDir: work, monitor: monitor)
+        let experiment = BackdoorExperiment(config: config, workDir: work, monitor: monitor)
         let results: ExperimentResults
         do {
             results = try experiment.run(dataset: dataset, trigger: triggerValue, timings: timings)

@@ -65,7 +65,7 @@ struct PoisonCommand: ParsableCommand {
         if let trigger {
             attackConfig.triggerFile = trigger
         }
-        let dct = attack == .baiqa ? try PoisonLabelExperiment.loadTrigger(attackConfig, seed: seed) : nil
+        let dct = attack == .baiqa ? try BackdoorExperiment.loadTrigger(attackConfig, seed: seed) : nil
         let injector = try attack.injector(dct: dct)
         let labels = split.train.map { samples[$0].score }
         let plan = label == "poison"

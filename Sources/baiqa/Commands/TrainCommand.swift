@@ -114,42 +114,14 @@ struct TrainCommand: ParsableCommand {
     /// One training run into `outURL` (via `<outURL>.partial`), returning its test metrics.
     func trainOne(config: TrainingConfig, outURL: URL, dataset: LoadedDataset, dataSeconds: Double, monitor: ConsoleMonitor) throws -> BenignMetrics {
         var timings: [String: Double] = ["data": dataSeconds]
-        let split = try dataset.split(file: config.dataset.splitFile.map { URL(fileURLWithPath: $0) }, trainRatio: config.trainRatio,
-                                      seed: config.seed, dropMissing: config.dataset.dropMissing)
-        for w in split.warnings { monitor.log("warning: \(w)") }
-
         let work = try RunFolder.prepareWork(for: outURL, fingerprint: config.fingerprint, monitor: monitor)
         monitor.logFile = work.appendingPathComponent("log.txt")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(config).write(to: work.appendingPathComponent("train_config.json"), options: .atomic)
-        monitor.log("training \(config.recipe.model.kind.displayName) (\(config.recipe.model.backboneName), `\(config.recipe.name)` recipe) on "
-                    + "\(split.train.count) images, testing on \(split.test.count); run folder \(outURL.path)")
+        monitor.log("run folder \(outURL.path)")
         do {
-            let recipe = config.recipe
-            let names = dataset.names
-            try SplitFile.write(DatasetSplit(train: split.train.map { names[$0] }, test: split.test.map { names[$0] }),
-                                to: work.appendingPathComponent("split.json"))
-            try RunManifest(kind: "train", recipe: recipe, dataset: config.dataset, seed: config.seed, checkpoint: "model.pt",
-                            train: split.train.map { names[$0] }, test: split.test.map { names[$0] }).write(to: work)
-            let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize)
-            let training = try CheckpointedTraining(recipe: recipe, renderer: renderer, seed: config.seed, workDir: work,
-                                                    modelFile: "model.pt", fingerprint: config.fingerprint, monitor: monitor)
-            let predictor = Predictor(model: training.model, renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
-            // One test protocol for the per-epoch log and the final metrics (same seeded crops).
-            let testLabels = split.test.map { dataset.scores[$0] }
-            let testMetrics = {
-                try AttackEvaluator(predictor: predictor, seed: config.seed &+ 0xE7A1).benign(images: split.test, labels: testLabels)
-            }
-            let every = evalEvery
-            try training.run(entries: split.train.map { TrainingEntry(image: $0, label: dataset.scores[$0]) }, timings: &timings) { epoch in
-                guard every > 0, epoch % every == 0, epoch < recipe.epochs else { return }
-                let m = try testMetrics()
-                monitor.log(String(format: "epoch %d: test SROCC %.3f  PLCC %.3f  RMSE %.2f", epoch, m.srocc, m.plcc, m.rmse))
-            }
-            let e0 = DispatchTime.now().uptimeNanoseconds
-            let benign = try testMetrics()
-            timings["evaluate"] = Double(DispatchTime.now().uptimeNanoseconds - e0) / 1e9
+            let benign = try CleanTraining(config: config, workDir: work, monitor: monitor).run(dataset: dataset, evalEvery: evalEvery, timings: &timings)
             let results = TrainingResults(config: config, benign: benign, timings: timings)
             try encoder.encode(results).write(to: work.appendingPathComponent("results.json"), options: .atomic)
             try Data(results.markdown(runName: outURL.lastPathComponent).utf8).write(to: work.appendingPathComponent("report.md"), options: .atomic)

@@ -6,12 +6,13 @@ import IQAModels
 import Torch
 import TorchPickle
 
-/// The walking-skeleton experiment: P-BAIQA against a victim (HyperIQA by default), from a dataset to results.json.
+/// One backdoored victim, from a dataset to results.json: P-BAIQA (poison-label, labels shifted by α·Δy) or
+/// C-BAIQA (clean-label, α from the label, poisoned images PGD-refined), with BAIQA's trigger or a baseline.
 ///
 /// It works in a run folder (normally `<out>.partial`, renamed by the caller when done). After every
 /// epoch the victim and the trainer state are checkpointed there, so re-running with the same config
 /// resumes after a kill and ends with the same numbers as an uninterrupted run.
-public final class PoisonLabelExperiment {
+public final class BackdoorExperiment {
     public let config: ExperimentConfig
     public let workDir: URL
     let monitor: RunMonitor
@@ -44,7 +45,9 @@ public final class PoisonLabelExperiment {
         return try DCTTrigger.random(seed: seed, targetPSNR: attack.randomTriggerPSNR, positions: attack.positions)
     }
 
-    public func run(dataset: LoadedDataset, trigger dct: DCTTrigger?, timings previous: [String: Double] = [:]) throws -> ExperimentResults {
+    /// `perturbations`: C-BAIQA's PGD δ by dataset index (added to those training images before the trigger).
+    public func run(dataset: LoadedDataset, trigger dct: DCTTrigger?, perturbations: [Int: Tensor] = [:],
+                    timings previous: [String: Double] = [:]) throws -> ExperimentResults {
         let trigger = try config.attack.kind.injector(dct: dct, baselines: config.attack.baselines, positions: config.attack.positions)
         var timings = previous
         let recipe = config.recipe
@@ -56,16 +59,23 @@ public final class PoisonLabelExperiment {
         if let dct { try TensorFile.save(dct.tensor(), to: triggerURL) }
 
         // Poisoning: which training images carry the trigger, with which α and label.
-        let plan = try PoisonPlan.poisonLabel(trainCount: train.count, rate: config.attack.rate, deltaY: config.attack.deltaY,
-                                              sampling: config.attack.alphaSampling, seed: config.seed,
-                                              subset: split.poisonedPositions)
+        let labelMode = config.attack.labelMode ?? .poison
+        let plan = labelMode == .poison
+            ? try PoisonPlan.poisonLabel(trainCount: train.count, rate: config.attack.rate, deltaY: config.attack.deltaY,
+                                         sampling: config.attack.alphaSampling, seed: config.seed, subset: split.poisonedPositions)
+            : try PoisonPlan.cleanLabel(labels: train.map { dataset.scores[$0] }, rate: config.attack.rate, deltaY: config.attack.deltaY,
+                                        targetMean: config.attack.targetMean ?? 50, seed: config.seed, subset: split.poisonedPositions)
         let entries = plan.entries(images: train, labels: train.map { dataset.scores[$0] })
         try writeJSON(PoisonManifest(plan: plan, train: train, names: dataset.names), to: workDir.appendingPathComponent("poison.json"))
-        monitor.log("P-BAIQA (\(config.attack.kind.rawValue) trigger): \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(config.attack.deltaY), α sampling \(config.attack.alphaSampling.rawValue)")
+        monitor.log("\(labelMode == .poison ? "P" : "C")-BAIQA (\(config.attack.kind.rawValue) trigger): \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(config.attack.deltaY), "
+                    + (labelMode == .poison ? "α sampling \(config.attack.alphaSampling.rawValue)" : "α = (y − \(config.attack.targetMean ?? 50))/Δy, \(perturbations.count) PGD-refined images"))
 
-        // Victim training, resumable per epoch.
+        // Victim training, resumable per epoch; C-BAIQA trains on the PGD-refined images, tests on clean ones.
+        let trainSource: ImageSource = perturbations.isEmpty ? dataset.source
+            : try PerturbedImages(base: dataset.source, deltas: perturbations, names: dataset.names)
+        let trainRenderer = try PatchRenderer(source: trainSource, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
         let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
-        let training = try CheckpointedTraining(recipe: recipe, renderer: renderer, seed: config.seed, workDir: workDir,
+        let training = try CheckpointedTraining(recipe: recipe, renderer: trainRenderer, seed: config.seed, workDir: workDir,
                                                 modelFile: "victim.pt", fingerprint: config.fingerprint, monitor: monitor)
         let model = training.model
         try RunManifest(kind: "experiment", recipe: recipe, dataset: config.dataset, seed: config.seed, checkpoint: "victim.pt",

@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+
+/// `baiqa experiment --config/--set`: the whole attack chain on a tiny generated dataset, step reuse,
+/// the zero-trigger sanity check, and config errors that stop before anything is written.
+final class SuiteCommandTests: XCTestCase {
+    static let tiny = [
+        "--threads", "2",
+        "--set", "dataset.builtin_count=24", "--set", "dataset.builtin_size=128",
+        "--set", "victim.epochs=1", "--set", "trigger.epochs=1", "--set", "trigger.repeats=2",
+        "--set", "pgd.steps=2", "--set", "pgd.views=2", "--set", "alphas=[-1,-0.5,0.5,1]",
+        "--set", "attacks=[baiqa,wanet]",
+    ]
+
+    func json(_ url: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }
+
+    func testTinySuiteRunsEveryStepThenReusesThem() throws {
+        let dir = try CLI.temporaryDirectory("suite")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("tiny.yaml")
+        try "name: tiny\nseed: 1\ndataset: {root: data}\n".write(to: config, atomically: true, encoding: .utf8)
+        let first = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny, in: dir)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let run = dir.appendingPathComponent("runs/tiny")  // default out: runs/<name>
+        for file in ["config.json", "results.json", "report.md", "log.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), file)
+        }
+        let r = try json(run.appendingPathComponent("results.json"))
+        let runs = try XCTUnwrap(r["runs"] as? [[String: Any]])
+        XCTAssertEqual(runs.map { "\($0["label"]!)-\($0["attack"]!)" }, ["poison-baiqa", "poison-wanet", "clean-baiqa", "clean-wanet"])
+        for v in runs {
+            let benign = try XCTUnwrap(v["benign"] as? [String: Any])
+            XCTAssertEqual(benign["n"] as? Int, 5)
+            let m = try XCTUnwrap(v["attack_metrics"] as? [String: Any])
+            XCTAssertEqual(m["alphas"] as? [Double], [-1, -0.5, 0.5, 1])
+            XCTAssertTrue((m["mmae"] as? Double).map { $0.isFinite && $0 > 0 } ?? false)
+        }
+        // The metric's sanity check: a trigger that changes nothing has mMAE = Δy·mean|α| = 40·0.75
+        // up to the sweep's fresh crops, and no relative attack.
+        let response = try XCTUnwrap(r["clean_model_response"] as? [[String: Any]])
+        let none = try XCTUnwrap(response.first { $0["attack"] as? String == "none" })
+        XCTAssertEqual(none["no_effect_mmae"] as? Double, 30)
+        let noneMetrics = try XCTUnwrap(none["attack_metrics"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(noneMetrics["mmae"] as? Double), 30, accuracy: 1.5)
+        XCTAssertEqual(try XCTUnwrap(noneMetrics["mmra"] as? Double), 0, accuracy: 0.05)
+        let pgd = try XCTUnwrap(r["pgd"] as? [String: Any])
+        XCTAssertLessThan(try XCTUnwrap(pgd["mean_distance_after"] as? Double), try XCTUnwrap(pgd["mean_distance_before"] as? Double))
+        let saved = try json(run.appendingPathComponent("config.json"))
+        XCTAssertEqual(saved["name"] as? String, "tiny")
+        XCTAssertEqual((saved["victim"] as? [String: Any])?["epochs"] as? Int, 1)
+        let report = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
+        for heading in ["## Table 1", "## Table 2", "zero trigger", "WaNet"] { XCTAssertTrue(report.contains(heading), heading) }
+        let steps = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path)
+        XCTAssertFalse(steps.contains { $0.hasSuffix(".partial") }, "\(steps)")
+        for kind in ["train-", "trigger-", "pgd-", "response-", "victim-"] { XCTAssertTrue(steps.contains { $0.hasPrefix(kind) }, kind) }
+
+        // Same command again: every step is reused and the numbers are the same.
+        let second = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny, in: dir)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(second.stderr.components(separatedBy: "reusing").count - 1, steps.count, second.stderr)
+        let r2 = try json(run.appendingPathComponent("results.json"))
+        XCTAssertEqual(NSArray(array: runs), NSArray(array: r2["runs"] as! [[String: Any]]))
+
+        // A smaller attack list touches nothing new.
+        let subset = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny + ["--set", "attacks=[wanet]", "--set", "labels=[clean]"], in: dir)
+        XCTAssertEqual(subset.status, 0, subset.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).sorted(), steps.sorted())
+        let r3 = try json(run.appendingPathComponent("results.json"))
+        XCTAssertEqual(NSDictionary(dictionary: (r3["runs"] as! [[String: Any]])[0]), NSDictionary(dictionary: runs[3]))
+    }
+
+    func testConfigErrorsStopBeforeAnythingIsWritten() throws {
+        let dir = try CLI.temporaryDirectory("suite-bad")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let typo = try CLI.run(["experiment", "--set", "victim.epoch=1", "--out", "bad"], in: dir)
+        XCTAssertNotEqual(typo.status, 0)
+        XCTAssertTrue(typo.stderr.contains("unknown key 'victim.epoch'"), typo.stderr)
+        let type = try CLI.run(["experiment", "--set", "poison.rate=lots", "--out", "bad"], in: dir)
+        XCTAssertNotEqual(type.status, 0)
+        XCTAssertTrue(type.stderr.contains("'poison.rate': expected"), type.stderr)
+        let range = try CLI.run(["experiment", "--set", "poison.rate=2", "--out", "bad"], in: dir)
+        XCTAssertNotEqual(range.status, 0)
+        XCTAssertTrue(range.stderr.contains("poison.rate"), range.stderr)
+        let missing = try CLI.run(["experiment", "--config", "nope.yaml", "--out", "bad"], in: dir)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("nope.yaml"), missing.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+
+        // A folder that is not a suite's is never taken over.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("other"), withIntermediateDirectories: true)
+        let taken = try CLI.run(["experiment", "--set", "name=x", "--out", "other"], in: dir)
+        XCTAssertNotEqual(taken.status, 0)
+        XCTAssertTrue(taken.stderr.contains("not an attack-suite folder"), taken.stderr)
+    }
+}
