@@ -12,7 +12,8 @@ import Torch
 ///
 /// The official forward also runs a horizontally flipped copy through the network for a consistency
 /// loss (and the original TReS adds a relative-ranking loss); BAIQA's solvers use neither, only the
-/// prediction, so that branch is not implemented here and `scores` returns the prediction alone.
+/// prediction, so `scores` returns the prediction alone. The original TReS objective (Golestaneh et
+/// al., WACV 2022) is `originalTrainingLoss`, used by the `original` recipe.
 ///
 /// The state dict matches the official one key for key, including the parts the forward never uses:
 /// the `L2pooling_l1…4.filter` buffers and the backbone's ImageNet classifier `model.fc`.
@@ -90,21 +91,73 @@ public final class TReS: IQAModel {
 
     /// Everything after the backbone: the four stage outputs [N, C_i, H_i, W_i] → scores [N].
     public func scores(stages: [Tensor]) throws -> Tensor {
+        try head(stages: stages, featureDropout: true).score
+    }
+
+    /// Scores [N] plus the transformer output [N, L, d] (the consistency loss compares it).
+    func head(stages: [Tensor], featureDropout: Bool) throws -> (score: Tensor, memory: Tensor) {
         let g = config.tokenGrid
         let n = stages[0].size(0)
-        let tokens = try tokenMap(stages).reshape([n, config.dModel, g * g]).transpose(1, 2)             // [N, L, d]
-        let memory = try encoder(tokens, pos: positionEncoding)
+        let tokens = try tokenMap(stages, featureDropout: featureDropout).reshape([n, config.dModel, g * g]).transpose(1, 2)
+        let memory = try encoder(tokens, pos: positionEncoding)                                            // [N, L, d]
         let quality = try fc2(memory.mean(dims: [1]))                                                      // [N, C4]
         let last = try stages[3].mean(dims: [2, 3])                                                        // [N, C4]
-        return try fc(Tensor.cat([quality, last], dim: 1)).squeeze(1)
+        return (try fc(Tensor.cat([quality, last], dim: 1)).squeeze(1), memory)
+    }
+
+    /// The original TReS forward: the prediction for `x` and the self-consistency loss
+    /// L1(transformer(x), transformer(flip x)ᵈ) + L1(layer4(x), layer4(flip x)ᵈ), ᵈ = detached; the
+    /// flipped pass skips the feature dropout, as in the original code.
+    func consistentForward(_ x: Tensor) throws -> (score: Tensor, consistency: Tensor) {
+        let stages = try trunk.features(x)
+        let (score, memory) = try head(stages: stages, featureDropout: true)
+        let flippedStages = try trunk.features(x.flip([3]))
+        let flipped = try head(stages: flippedStages, featureDropout: false)
+        let consistency = try F.l1Loss(memory, flipped.memory.detach()) + F.l1Loss(stages[3], flippedStages[3].detach())
+        return (score, consistency)
+    }
+
+    /// The original TReS training loss for a batch of crops and their labels:
+    ///
+    ///     L1(p, y) + C(x) + L1(p', y) + C(flip x)
+    ///       + ½(|R − R'ᵈ| + |R' − Rᵈ|) + 0.05(R + R')
+    ///
+    /// p, p' the predictions of x and flip(x), C the self-consistency loss, and R (R') the relative
+    /// ranking loss on p (p'): with the batch sorted by label, two p = 1 triplet-margin terms, (lowest,
+    /// second lowest, highest) with margin y_max − y_2nd-lowest and (highest, second highest, lowest)
+    /// with margin y_2nd-highest − y_min. A batch of one has no ranking term.
+    public func originalTrainingLoss(_ input: Tensor, labels: [Float]) throws -> Tensor {
+        let x = store.channelsLast ? try input.channelsLast() : input
+        let y = try Tensor(labels, shape: [labels.count])
+        let a = try consistentForward(x)
+        let b = try consistentForward(x.flip([3]))
+        var loss = try F.l1Loss(a.score, y) + a.consistency + F.l1Loss(b.score, y) + b.consistency
+        if labels.count >= 2 {
+            let r = try TReS.rankingLoss(a.score, labels: labels), rf = try TReS.rankingLoss(b.score, labels: labels)
+            loss = try loss + ((r - rf.detach()).abs() + (rf - r.detach()).abs()) * 0.5 + (r + rf) * 0.05
+        }
+        return loss
+    }
+
+    /// The relative ranking loss R of the original TReS (see `originalTrainingLoss`); ties in the labels
+    /// keep batch order. `nn.TripletMarginLoss(p=1)` measures |a − b + 1e-6|.
+    public static func rankingLoss(_ predictions: Tensor, labels: [Float]) throws -> Tensor {
+        let order = labels.indices.sorted { (labels[$0], $0) < (labels[$1], $1) }
+        let lo = order[0], lo2 = order[1], hi = order[order.count - 1], hi2 = order[order.count - 2]
+        func p(_ i: Int) throws -> Tensor { try predictions.narrow(0, start: i, length: 1) }
+        func triplet(_ anchor: Int, _ positive: Int, _ negative: Int, margin: Float) throws -> Tensor {
+            let dPositive = try (p(anchor) - p(positive) + 1e-6).abs(), dNegative = try (p(anchor) - p(negative) + 1e-6).abs()
+            return try (dPositive - dNegative + Double(margin)).clamp(min: 0).sum()
+        }
+        return try triplet(lo, lo2, hi, margin: labels[hi] - labels[lo2]) + triplet(hi, hi2, lo, margin: labels[hi2] - labels[lo])
     }
 
     /// The transformer's input map [N, d_model, grid, grid]: per stage L2-normalise, L2-pool, dropout,
     /// average-pool to the grid; concatenated over channels.
-    func tokenMap(_ stages: [Tensor]) throws -> Tensor {
+    func tokenMap(_ stages: [Tensor], featureDropout: Bool = true) throws -> Tensor {
         guard stages.count == 4 else { throw TorchError("TReS: expected 4 stage outputs, got \(stages.count)") }
         let g = config.tokenGrid
-        let training = store.isTraining
+        let training = store.isTraining && featureDropout
         var pooled: [Tensor] = []
         for (stage, filter) in zip(stages, l2Filters) {
             var t = try TReS.l2Pool(TReS.l2Normalize(stage), filter: filter)

@@ -56,6 +56,34 @@ func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int, backb
             "min_s": times.min()!, "steps": steps, "forward_s": median(fwd), "backward_s": median(bwd), "optimizer_s": median(opt)]
 }
 
+/// One train step of a model zoo recipe (`cpu` or `paper` preset): Adam over every parameter, the recipe's loss.
+func recipeStep(kind: ModelKind, preset: String, channelsLast: Bool, warmup: Int, steps: Int) throws -> [String: Any] {
+    Runtime.manualSeed(0)
+    let recipe = TrainingRecipe.preset(preset, model: kind)!
+    let model = try recipe.model.make(channelsLast: channelsLast)
+    let adam = Adam(groups: [ParameterGroup(store: model.store, learningRate: 1e-4, weightDecay: 5e-4)])
+    model.store.train()
+    let x = try Tensor.randn([recipe.batchSize, 3, recipe.cropSize, recipe.cropSize])
+    let y = try Tensor.rand([recipe.batchSize]) * 100
+    var times: [Double] = [], fwd: [Double] = [], bwd: [Double] = []
+    func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    for i in 0..<(warmup + steps) {
+        let t0 = now()
+        let p = try model.scores(x)
+        let loss = recipe.loss == .l1 ? try F.l1Loss(p, y) : try F.mseLoss(p, y)
+        let t1 = now()
+        adam.zeroGrad()
+        try loss.backward()
+        let t2 = now()
+        try adam.step()
+        let t3 = now()
+        if i >= warmup { times.append(Double(t3 - t0) / 1e9); fwd.append(Double(t1 - t0) / 1e9); bwd.append(Double(t2 - t1) / 1e9) }
+    }
+    return ["impl": "baiqa", "bench": "\(kind.rawValue)_\(preset)_train_step", "crop": recipe.cropSize, "batch": recipe.batchSize,
+            "channels_last": channelsLast, "threads": Runtime.threads, "params": model.store.parameterCount,
+            "median_s": median(times), "forward_s": median(fwd), "backward_s": median(bwd), "steps": steps]
+}
+
 func emit(_ r: [String: Any]) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]), as: UTF8.self))
 }
@@ -63,6 +91,10 @@ func emit(_ r: [String: Any]) throws {
 // Usage: baiqa-bench [steps]                 ResNet-18 train step, NCHW and channels-last
 //        baiqa-bench hyperiqa [steps]        HyperIQA-ResNet-50 train step, batch 32
 //        baiqa-bench hyperiqa-cpu [steps]    the cpu preset's HyperIQA (ResNet-10 w32) step, batch 16 of 128²
+//        baiqa-bench step MODEL PRESET [steps]  a zoo recipe's train step (e.g. step tres cpu)
+//        baiqa-bench search [batch] [steps]       Algorithm 1, one batch (HyperIQA-R50 surrogate, 224² crops)
+//        baiqa-bench pgd [views] [steps]          C-BAIQA's PGD on one 500×500 image
+//        baiqa-bench sweep [images] [patches]     the α sweep (clean + 20 α passes)
 //        baiqa-bench datapath ROOT [seconds]  data path on LIVEC-layout ROOT vs a train step
 let args = CommandLine.arguments
 if args.count > 1, args[1] == "hyperiqa" {
@@ -73,6 +105,16 @@ if args.count > 1, args[1] == "hyperiqa" {
     let steps = args.count > 2 ? Int(args[2]) ?? 20 : 20
     for cl in [false, true] {
         try emit(hyperIQAStep(channelsLast: cl, batch: 16, warmup: 3, steps: steps, backbone: .resnet10w32, crop: 128))
+    }
+} else if args.count > 3, args[1] == "step", let kind = ModelKind(rawValue: args[2]) {
+    let steps = args.count > 4 ? Int(args[4]) ?? 5 : 5
+    for cl in [false, true] { try emit(recipeStep(kind: kind, preset: args[3], channelsLast: cl, warmup: 2, steps: steps)) }
+} else if args.count > 1, ["search", "pgd", "sweep"].contains(args[1]) {
+    let a = args.count > 2 ? Int(args[2]) : nil, b = args.count > 3 ? Int(args[3]) : nil
+    switch args[1] {
+    case "search": try emit(AttackStepBench.search(batch: a ?? 32, steps: b ?? 10))
+    case "pgd": try emit(AttackStepBench.pgd(views: a ?? 25, steps: b ?? 20))
+    default: try emit(AttackStepBench.sweep(count: a ?? 2, patches: b ?? 25))
     }
 } else if args.count > 2, args[1] == "datapath" {
     try emit(DataPathBench.run(root: URL(fileURLWithPath: args[2]), seconds: args.count > 3 ? Double(args[3]) ?? 60 : 60, batch: 32))

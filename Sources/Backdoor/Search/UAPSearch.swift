@@ -60,6 +60,11 @@ public struct UAPSearch {
             if s.width < crop || s.height < crop { throw BackdoorError("image \(i) is \(s.width)×\(s.height), smaller than the \(crop)² crop") }
         }
         surrogate.store.eval()
+        // Only the trigger needs a gradient: frozen weights skip every weight-gradient kernel of the
+        // backward pass (the official code computes and discards them). Restored on return.
+        let trainable = surrogate.store.entries.filter { $0.kind == .parameter && $0.tensor.requiresGrad }
+        for e in trainable { try e.tensor.requiringGrad(false) }
+        defer { for e in trainable { _ = try? e.tensor.requiringGrad(true) } }
         var state = state
         let mean = try Tensor(PatchRenderer.imageNetMean, shape: [1, 3, 1, 1]), std = try Tensor(PatchRenderer.imageNetStd, shape: [1, 3, 1, 1])
         let entries = images.flatMap { Array(repeating: $0, count: repeats) }

@@ -30,7 +30,8 @@ public struct RunManifest: Codable, Equatable, Sendable {
         self.train = train
         self.test = test
         self.trigger = trigger
-        quirks = recipe.optimizer.quirks + ["trigger grid phase: \(recipe.triggerPhase.rawValue)"]
+        quirks = recipe.optimizer.quirks + (recipe.lrSchedule == .cosine ? ["cosine learning-rate decay over the run (not official)"] : [])
+            + ["trigger grid phase: \(recipe.triggerPhase.rawValue)"]
     }
 
     public static let fileName = "manifest.json"

@@ -207,7 +207,7 @@ extension SuiteConfig.ModelSection {
     /// The training recipe this section names (preset, then overrides).
     func recipe(key: String) throws -> TrainingRecipe {
         guard let kind = ModelKind(rawValue: model) else { throw SuiteConfigError("\(key).model: unknown model '\(model)' (hyperiqa, dbcnn or tres)") }
-        guard var r = TrainingRecipe.preset(preset, model: kind) else { throw SuiteConfigError("\(key).preset: unknown preset '\(preset)' (cpu or paper)") }
+        guard var r = TrainingRecipe.preset(preset, model: kind) else { throw SuiteConfigError("\(key).preset: unknown preset '\(preset)' (\(TrainingRecipe.presetNames(for: kind).joined(separator: ", ")))") }
         guard epochs >= 0, patches >= 0 else { throw SuiteConfigError("\(key): epochs and patches must not be negative") }
         if epochs > 0 { r.epochs = epochs }
         if patches > 0 { r.patchesPerImage = patches }

@@ -11,6 +11,8 @@ public final class Trainer {
     public let renderer: PatchRenderer
     public let seed: UInt64
     public private(set) var optimizer: Optimizer
+    /// The rates the optimiser was built with; the schedule scales these.
+    private var baseLearningRates: [Double] = []
     public private(set) var epochsDone = 0
 
     public init(model: IQAModel, recipe: TrainingRecipe, renderer: PatchRenderer, seed: UInt64) throws {
@@ -20,6 +22,7 @@ public final class Trainer {
         self.seed = seed
         optimizer = Adam(groups: [])
         optimizer = try makeOptimizer(forEpoch: 0)
+        baseLearningRates = optimizer.groups.map(\.learningRate)
     }
 
     /// The optimiser in force during 0-based `epoch`, built as the official solvers build theirs.
@@ -84,7 +87,10 @@ public final class Trainer {
     @discardableResult
     public func trainEpoch(entries: [TrainingEntry], progress: ((Int, Int, Double) -> Void)? = nil) throws -> Double {
         let epoch = epochsDone
-        if rebuildsOptimizer(atEpoch: epoch) { optimizer = try makeOptimizer(forEpoch: epoch) }
+        if rebuildsOptimizer(atEpoch: epoch) {
+            optimizer = try makeOptimizer(forEpoch: epoch)
+            baseLearningRates = optimizer.groups.map(\.learningRate)
+        }
         Runtime.manualSeed(seed &+ UInt64(epoch))
         var byImage: [Int: Int] = [:]
         for (k, e) in entries.enumerated() { byImage[e.image] = k }
@@ -95,10 +101,18 @@ public final class Trainer {
         var index = 0
         while let x = try prefetcher.nextBatch() {
             let y = try labels(for: batches[index], entries: entries, byImage: byImage)
-            let prediction = try model.scores(x)
-            let loss = recipe.loss == .l1 ? try F.l1Loss(prediction, y) : try F.mseLoss(prediction, y)
+            let loss: Tensor
+            switch recipe.loss {
+            case .l1: loss = try F.l1Loss(model.scores(x), y)
+            case .mse: loss = try F.mseLoss(model.scores(x), y)
+            case .tresOriginal:
+                guard let tres = model as? TReS else { throw TorchError("the tres-original loss needs a TReS model, not \(model.name)") }
+                loss = try tres.originalTrainingLoss(x, labels: y.floats())
+            }
             optimizer.zeroGrad()
             try loss.backward()
+            let factor = recipe.learningRateFactor(epoch: epoch, index: index, batchCount: batches.count)
+            for g in optimizer.groups.indices { optimizer.groups[g].learningRate = baseLearningRates[g] * factor }
             try optimizer.step()
             total += try loss.item()
             index += 1
@@ -112,6 +126,7 @@ public final class Trainer {
     public func restore(epochsDone: Int, optimizerState: [String: Tensor]) throws {
         self.epochsDone = epochsDone
         optimizer = try makeOptimizer(forEpoch: epochsDone)
+        baseLearningRates = optimizer.groups.map(\.learningRate)
         // State saved at the end of the previous epoch belongs to an optimiser that is dropped now.
         if !rebuildsOptimizer(atEpoch: epochsDone) { try optimizer.loadStateDict(optimizerState) }
     }

@@ -1,10 +1,20 @@
+import Foundation
 import IQAData
 
 /// How a model is trained and tested: architecture, data sampling, loss, optimiser plan, test protocol.
 /// `paper` presets are the official recipes (spec §8); `cpu` presets are scaled down for 2-core machines
 /// (narrower backbones trained from scratch on 128² crops, 6 crops per image, 10 epochs).
 public struct TrainingRecipe: Codable, Equatable, Sendable {
-    public enum Loss: String, Codable, Sendable { case l1, mse }
+    public enum Loss: String, Codable, Sendable {
+        case l1, mse
+        /// The original TReS objective: L1 on the crop and its mirror, self-consistency between them and
+        /// the relative ranking loss (`TReS.originalTrainingLoss`; TReS models only).
+        case tresOriginal = "tres-original"
+    }
+    /// A multiplier on every group's learning rate over the run. `cosine`: 0.5·(1 + cos(π·t/T)) per batch,
+    /// t the batch index over all epochs (the `cpu` presets: from scratch at lr 1e-3, a constant rate
+    /// leaves the last epoch's weights, and so the test SROCC, jumping by ±0.1 from epoch to epoch).
+    public enum LRSchedule: String, Codable, Sendable { case constant, cosine }
 
     public var name: String
     public var model: ModelSpec
@@ -33,13 +43,25 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// Start the score layer's bias at the mean training label (`cpu` presets of DBCNN and TReS; the
     /// official code starts it at 0, which from scratch leaves the first epochs predicting far below the MOS).
     public var outputBiasFromLabels: Bool?
+    /// nil: constant (the official recipes' behaviour, whatever their StepLR settings say).
+    public var lrSchedule: LRSchedule?
 
     public static let presetNames = ["paper", "cpu"]
+    /// Presets that exist for one architecture only: `original` = TReS as its authors train it.
+    public static func presetNames(for kind: ModelKind) -> [String] { presetNames + (kind == .tres ? ["original"] : []) }
+
+    /// The schedule's multiplier for batch `index` of `batchCount` in 0-based `epoch`.
+    public func learningRateFactor(epoch: Int, index: Int, batchCount: Int) -> Double {
+        guard lrSchedule == .cosine, epochs > 0, batchCount > 0 else { return 1 }
+        let t = Double(epoch * batchCount + index), total = Double(epochs * batchCount)
+        return 0.5 * (1 + cos(Double.pi * min(t / total, 1)))
+    }
 
     public static func preset(_ name: String, model kind: ModelKind) -> TrainingRecipe? {
         switch name.lowercased() {
         case "paper": return paper(kind)
         case "cpu": return cpu(kind)
+        case "original" where kind == .tres: return originalTReS()
         default: return nil
         }
     }
@@ -67,6 +89,17 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         }
     }
 
+    /// TReS as its authors train it (github isalirezag/TReS, run.sh for CLIVE): ResNet-50 (d_model 3840),
+    /// L1 + self-consistency + relative-ranking loss on every batch and its mirror, Adam 2e-5 with weight
+    /// decay 5e-4, divided by 10 with a fresh Adam after every epoch (droplr 1), 3 epochs of batch 53,
+    /// 50 random crops per image for training and testing.
+    public static func originalTReS() -> TrainingRecipe {
+        TrainingRecipe(name: "original", model: .tres(.init(backbone: .resnet50)), epochs: 3, batchSize: 53, patchesPerImage: 50,
+                       cropSize: 224, loss: .tresOriginal,
+                       optimizer: .adam(.init(learningRate: 2e-5, weightDecay: 5e-4, stepSize: 1, gamma: 0.1, schedulerStepped: true)),
+                       testPatches: 50, flipAtTest: false, triggerPhase: .fullImage)
+    }
+
     public static func cpu(_ kind: ModelKind) -> TrainingRecipe {
         var r = paper(kind)
         r.name = "cpu"
@@ -77,6 +110,7 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         r.cropSize = 128
         r.testPatches = 4
         r.triggerPhase = .crop
+        r.lrSchedule = .cosine
         switch kind {
         case .hyperiqa:
             r.optimizer = .hyperIQA(.init(learningRate: 1e-3, headRatio: 1, weightDecay: 5e-4,

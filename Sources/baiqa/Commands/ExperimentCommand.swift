@@ -87,7 +87,7 @@ struct ExperimentCommand: ParsableCommand {
         config.dataset = try data.resolved()
         config.dataset.builtinCount = builtinCount
         config.dataset.builtinSize = builtinSize
-        guard var recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)' (expected cpu or paper)") }
+        guard var recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)' for \(model.rawValue) (\(TrainingRecipe.presetNames(for: model).joined(separator: ", ")))") }
         if let epochs {
             guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
             recipe.epochs = epochs

@@ -27,14 +27,14 @@ struct ModelsCommand: ParsableCommand {
     func run() throws {
         var entries: [Entry] = []
         for kind in ModelKind.allCases {
-            for preset in TrainingRecipe.presetNames {
+            for preset in TrainingRecipe.presetNames(for: kind) {
                 let r = TrainingRecipe.preset(preset, model: kind)!
                 let model = try withNoGrad { try r.model.make(channelsLast: false) }
                 entries.append(Entry(name: kind.rawValue, preset: preset, backbone: r.model.backboneName,
                                      parameters: model.store.parameterCount,
                                      input: "\(r.cropSize)×\(r.cropSize) RGB crops, ImageNet-normalised; score = mean of \(r.testPatches) crops",
                                      scoreRange: "MOS scale of the training labels (0–100 on LIVEC/KonIQ)",
-                                     loss: r.loss.rawValue, epochs: r.epochs, quirks: r.optimizer.quirks,
+                                     loss: r.loss.rawValue, epochs: r.epochs, quirks: r.optimizer.quirks + (r.lrSchedule == .cosine ? ["cosine learning-rate decay over the run (not official)"] : []),
                                      triggerPhase: r.triggerPhase.rawValue))
             }
         }

@@ -20,11 +20,20 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model: hyperiqa, dbcnn or tres.")
     var model: ModelKind = .hyperiqa
 
-    @Option(help: "Training preset: cpu or paper.")
+    @Option(help: "Training preset: cpu or paper (tres also: original, the TReS authors' recipe and losses).")
     var preset: String = "cpu"
 
     @Option(help: "Override the preset's epoch count.")
     var epochs: Int?
+
+    @Option(help: "Override the preset's training crop side (pixels).")
+    var crop: Int?
+
+    @Option(help: "Override the preset's random crops per image per epoch.")
+    var patches: Int?
+
+    @Option(help: "Override the preset's learning-rate schedule: constant or cosine.")
+    var lrSchedule: TrainingRecipe.LRSchedule?
 
     @Option(help: "Run folder (default: runs/train-<model>[-N]).")
     var out: String?
@@ -58,11 +67,20 @@ struct TrainCommand: ParsableCommand {
             config = TrainingConfig()
             config.seed = runtime.seed
             config.dataset = try data.resolved()
-            guard var recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)'") }
+            guard var recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)' for \(model.rawValue) (\(TrainingRecipe.presetNames(for: model).joined(separator: ", ")))") }
             if let epochs {
                 guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
                 recipe.epochs = epochs
             }
+            if let crop {
+                guard crop >= 32 else { throw ValidationError("--crop must be at least 32") }
+                recipe.cropSize = crop
+            }
+            if let patches {
+                guard patches > 0 else { throw ValidationError("--patches must be positive") }
+                recipe.patchesPerImage = patches
+            }
+            if let lrSchedule { recipe.lrSchedule = lrSchedule == .constant ? nil : lrSchedule }
             try weights.apply(to: &recipe)
             config.recipe = recipe
             guard splits >= 1 else { throw ValidationError("--splits must be at least 1") }
@@ -160,3 +178,5 @@ struct TrainingResults: Encodable {
         return out + "## Timings\n\n" + t.markdown
     }
 }
+
+extension TrainingRecipe.LRSchedule: ExpressibleByArgument {}
