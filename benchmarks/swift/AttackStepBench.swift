@@ -56,6 +56,7 @@ enum AttackStepBench {
 
     /// The α sweep of spec §9.2: clean pass + 20 α passes over `count` images, `patches` crops each.
     static func sweep(count: Int, patches: Int) throws -> [String: Any] {
+        guard count >= 2 else { throw BackdoorError("sweep: the α-sweep metrics need at least 2 images, got \(count)") }
         let model = try surrogate(), source = try images(count)
         let trigger = try DCTTrigger(tensor: Tensor.rand([3, 64]) * 100 - 50)
         let renderer = try PatchRenderer(source: source, crop: 224, injector: trigger, triggerPhase: .fullImage)
