@@ -50,6 +50,14 @@ public struct TargetedPGD {
         return try (adv - x).squeeze(0)
     }
 
+    /// `perturbation`, kept in `cache` (a [3, H, W] tensor file): a killed run resumes per image.
+    public func perturbation(surrogate: IQAModel, image: RGBImage, index: Int, cache: URL) throws -> Tensor {
+        if FileManager.default.fileExists(atPath: cache.path) { return try TensorFile.loadTensor(from: cache) }
+        let delta = try perturbation(surrogate: surrogate, image: image, index: index)
+        try TensorFile.save(delta, to: cache)
+        return delta
+    }
+
     /// Surrogate prediction (mean over the views' crops, no flip randomness beyond the views) of an image
     /// plus optional δ — used to report how far PGD moved the predictions towards the target.
     public func meanPrediction(surrogate: IQAModel, image: RGBImage, delta: Tensor?, index: Int) throws -> Double {

@@ -224,13 +224,7 @@ public final class AttackSuite {
             for (k, i) in subset.enumerated() {
                 let image = try dataset.source.image(i)
                 let part = parts.appendingPathComponent("\(k).pt")
-                let delta: Tensor
-                if FileManager.default.fileExists(atPath: part.path) {
-                    delta = try TensorFile.loadTensor(from: part)
-                } else {
-                    delta = try p.perturbation(surrogate: surrogate, image: image, index: k)
-                    try TensorFile.save(delta, to: part)
-                }
+                let delta = try p.perturbation(surrogate: surrogate, image: image, index: k, cache: part)
                 deltas.append((names[k], delta))
                 before += abs(try p.meanPrediction(surrogate: surrogate, image: image, delta: nil, index: k) - p.target)
                 after += abs(try p.meanPrediction(surrogate: surrogate, image: image, delta: delta, index: k) - p.target)

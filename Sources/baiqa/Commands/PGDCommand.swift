@@ -66,13 +66,7 @@ struct PGDCommand: ParsableCommand {
         for (k, name) in names.enumerated() {
             let image = try ImageIO.read(byName[name]!.url)
             let part = parts.appendingPathComponent("\(k).pt")
-            let delta: Tensor
-            if FileManager.default.fileExists(atPath: part.path) {
-                delta = try TensorFile.loadTensor(from: part)
-            } else {
-                delta = try pgd.perturbation(surrogate: model, image: image, index: k)
-                try TensorFile.save(delta, to: part)
-            }
+            let delta = try pgd.perturbation(surrogate: model, image: image, index: k, cache: part)
             deltas.append((name, delta))
             before.append(try pgd.meanPrediction(surrogate: model, image: image, delta: nil, index: k))
             after.append(try pgd.meanPrediction(surrogate: model, image: image, delta: delta, index: k))
