@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Backdoor
+import IQAData
 import Torch
 
 final class DCTTriggerTests: XCTestCase {
@@ -86,6 +87,43 @@ final class DCTTriggerTests: XCTestCase {
         for c in 0..<3 { for y in 0..<ch { for x in 0..<cw {
             XCTAssertEqual(crop[c * ch * cw + y * cw + x], full[c * h * w + (y + cy) * w + (x + cx)], accuracy: 1e-7)
         } } }
+    }
+
+    /// What `train --crops-on-trigger-grid` relies on: a crop on the grid of an image with the trigger baked
+    /// in (`baiqa poison`) equals injecting the trigger on that crop at its origin (`TriggerPhase.crop`).
+    func testGridCropOfBakedImageEqualsCropPhaseInjection() throws {
+        let trigger = try DCTTrigger(values: try reference().trigger)
+        let h = 70, w = 60, s = 32
+        var rng = SeededGenerator(seed: 7)
+        let pixels = (0..<(h * w * 3)).map { _ in UInt8.random(in: 30...220, using: &rng) }
+        var baked = [Float](repeating: 0, count: 3 * h * w)
+        pixels.withUnsafeBufferPointer { src in
+            baked.withUnsafeMutableBufferPointer { trigger.inject(hwc: src, height: h, width: w, alpha: -0.75, into: $0) }
+        }
+        let ys = PatchPlan.gridOrigins(extent: h, crop: s), xs = PatchPlan.gridOrigins(extent: w, crop: s)
+        XCTAssertEqual(ys, [11, 27])   // 70 px: 10 rows of padding, 5 above, so blocks start at 11, 27
+        XCTAssertEqual(xs, [14])
+        for cy in ys { for cx in xs {
+            var cropPixels = [UInt8]()
+            for y in cy..<(cy + s) { for x in cx..<(cx + s) { for c in 0..<3 { cropPixels.append(pixels[(y * w + x) * 3 + c]) } } }
+            var onCrop = [Float](repeating: 0, count: 3 * s * s)
+            cropPixels.withUnsafeBufferPointer { src in
+                onCrop.withUnsafeMutableBufferPointer { trigger.inject(hwc: src, height: s, width: s, alpha: -0.75, into: $0) }
+            }
+            var worst: Float = 0
+            for c in 0..<3 { for y in 0..<s { for x in 0..<s {
+                worst = max(worst, abs(onCrop[c * s * s + y * s + x] - baked[c * h * w + (y + cy) * w + (x + cx)]))
+            } } }
+            XCTAssertEqual(worst, 0, accuracy: 1e-6, "crop at (\(cy), \(cx))")
+        } }
+        // Off the grid the phases differ, so the same comparison fails (the test can tell them apart).
+        var offPixels = [UInt8]()
+        for y in 12..<(12 + s) { for x in 14..<(14 + s) { for c in 0..<3 { offPixels.append(pixels[(y * w + x) * 3 + c]) } } }
+        var off = [Float](repeating: 0, count: 3 * s * s)
+        offPixels.withUnsafeBufferPointer { src in
+            off.withUnsafeMutableBufferPointer { trigger.inject(hwc: src, height: s, width: s, alpha: -0.75, into: $0) }
+        }
+        XCTAssertGreaterThan(abs(off[0] - baked[12 * w + 14]) + abs(off[5] - baked[12 * w + 19]), 1e-3)
     }
 
     func testWrongShapeIsAnError() throws {

@@ -32,6 +32,7 @@ public struct RunManifest: Codable, Equatable, Sendable {
         self.trigger = trigger
         quirks = recipe.optimizer.quirks + (recipe.lrSchedule == .cosine ? ["cosine learning-rate decay over the run (not official)"] : [])
             + ["trigger grid phase: \(recipe.triggerPhase.rawValue)"]
+            + (recipe.cropsOnTriggerGrid == true ? ["training crops on the 16-px trigger grid of the full image"] : [])
     }
 
     public static let fileName = "manifest.json"

@@ -18,11 +18,32 @@ public struct PatchPlan: Codable, Equatable, Sendable {
 
     /// A uniformly random `crop`×`crop` window of a `height`×`width` image, flipped with probability ½
     /// when `allowFlip` (the official backdoor solvers flip at test time too, spec §3.4).
+    /// With `onTriggerGrid`, the window's corner is drawn among the positions of the full image's 16-px
+    /// trigger block grid only (`gridOrigins`), so a trigger baked into the image sits at the same phase
+    /// in every crop, as `TriggerPhase.crop` injects it on the fly.
     public static func random<G: RandomNumberGenerator>(image: Int, height: Int, width: Int, crop: Int, allowFlip: Bool,
-                                                        alpha: Double = 0, using rng: inout G) -> PatchPlan {
-        let y = height > crop ? Int.random(in: 0...(height - crop), using: &rng) : 0
-        let x = width > crop ? Int.random(in: 0...(width - crop), using: &rng) : 0
+                                                        alpha: Double = 0, onTriggerGrid: Bool = false,
+                                                        using rng: inout G) -> PatchPlan {
+        let y: Int, x: Int
+        if onTriggerGrid {
+            let ys = gridOrigins(extent: height, crop: crop), xs = gridOrigins(extent: width, crop: crop)
+            y = ys.isEmpty ? 0 : ys[Int.random(in: 0..<ys.count, using: &rng)]
+            x = xs.isEmpty ? 0 : xs[Int.random(in: 0..<xs.count, using: &rng)]
+        } else {
+            y = height > crop ? Int.random(in: 0...(height - crop), using: &rng) : 0
+            x = width > crop ? Int.random(in: 0...(width - crop), using: &rng) : 0
+        }
         let flip = allowFlip ? Bool.random(using: &rng) : false
         return PatchPlan(image: image, y: y, x: x, flip: flip, alpha: alpha)
+    }
+
+    /// Crop corners along one axis of `extent` pixels that start a 16-px block of the trigger grid. The
+    /// official injection zero-pads to a multiple of 16, half before (spec §3.1), so blocks start at
+    /// −pad (mod 16): 10, 26, … on a 500-px LIVEC side. Empty when no such window fits.
+    public static func gridOrigins(extent: Int, crop: Int) -> [Int] {
+        let padBefore = ((16 - extent % 16) % 16) / 2
+        let first = (16 - padBefore) % 16
+        guard extent - crop >= first else { return [] }
+        return Array(stride(from: first, through: extent - crop, by: 16))
     }
 }

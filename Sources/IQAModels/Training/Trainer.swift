@@ -20,6 +20,16 @@ public final class Trainer {
         self.recipe = recipe
         self.renderer = renderer
         self.seed = seed
+        if recipe.cropsOnTriggerGrid == true {
+            for i in 0..<renderer.source.count {
+                let size = renderer.source.size(of: i)
+                if PatchPlan.gridOrigins(extent: size.height, crop: recipe.cropSize).isEmpty
+                    || PatchPlan.gridOrigins(extent: size.width, crop: recipe.cropSize).isEmpty {
+                    throw TorchError("image \(i) (\(size.width)×\(size.height)) has no \(recipe.cropSize)² crop on the 16-px trigger grid; "
+                                     + "drop crops-on-trigger-grid or use a smaller crop")
+                }
+            }
+        }
         optimizer = Adam(groups: [])
         optimizer = try makeOptimizer(forEpoch: 0)
         baseLearningRates = optimizer.groups.map(\.learningRate)
@@ -70,7 +80,8 @@ public final class Trainer {
             let image = renderer.source.size(of: e.image)
             for _ in 0..<recipe.patchesPerImage {
                 plans.append((PatchPlan.random(image: e.image, height: image.height, width: image.width, crop: recipe.cropSize,
-                                               allowFlip: true, alpha: e.alpha, using: &rng), k))
+                                               allowFlip: true, alpha: e.alpha, onTriggerGrid: recipe.cropsOnTriggerGrid == true,
+                                               using: &rng), k))
             }
         }
         plans.shuffle(using: &rng)

@@ -33,6 +33,10 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// (measured: mMRA ≈ 0 after 10 CPU epochs), so the `cpu` presets anchor it at the crop origin as the
     /// official trigger search does (`crop`).
     public var triggerPhase: TriggerPhase
+    /// Training crops start on the full image's trigger block grid only (nil/false: anywhere). For a
+    /// dataset with the trigger baked in (`baiqa poison`), this is what `triggerPhase = .crop` is on the
+    /// fly: every crop sees the trigger at phase 0, which the from-scratch `cpu` victims need.
+    public var cropsOnTriggerGrid: Bool?
     /// ImageNet weights in torchvision's layout for the backbone (nil: train from scratch).
     public var backboneWeights: String?
     /// FNV-1a 64 of that file, so a changed file changes the run's fingerprint.

@@ -35,6 +35,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override the preset's learning-rate schedule: constant or cosine.")
     var lrSchedule: TrainingRecipe.LRSchedule?
 
+    @Flag(help: "Start training crops on the full image's 16-px trigger grid only, so a trigger baked into the images (baiqa poison) is seen at one phase, as the cpu presets inject it on the fly.")
+    var cropsOnTriggerGrid = false
+
     @Option(help: "Run folder (default: runs/train-<model>[-N]).")
     var out: String?
 
@@ -81,6 +84,7 @@ struct TrainCommand: ParsableCommand {
                 recipe.patchesPerImage = patches
             }
             if let lrSchedule { recipe.lrSchedule = lrSchedule == .constant ? nil : lrSchedule }
+            if cropsOnTriggerGrid { recipe.cropsOnTriggerGrid = true }
             try weights.apply(to: &recipe)
             config.recipe = recipe
             guard splits >= 1 else { throw ValidationError("--splits must be at least 1") }
