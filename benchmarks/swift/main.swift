@@ -6,6 +6,38 @@ import Torch
 
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
+/// Medians over `steps` timed train steps after `warmup` untimed ones, split into forward (with the
+/// loss), backward and optimiser phases.
+struct StepTimes {
+    var total: [Double] = [], forward: [Double] = [], backward: [Double] = [], optimizer: [Double] = []
+
+    static func measure(warmup: Int, steps: Int, optimizer: Optimizer, loss: () throws -> Tensor) throws -> StepTimes {
+        var t = StepTimes()
+        func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+        for i in 0..<(warmup + steps) {
+            let t0 = now()
+            let l = try loss()
+            let t1 = now()
+            optimizer.zeroGrad()
+            try l.backward()
+            let t2 = now()
+            try optimizer.step()
+            let t3 = now()
+            guard i >= warmup else { continue }
+            t.total.append(Double(t3 - t0) / 1e9)
+            t.forward.append(Double(t1 - t0) / 1e9)
+            t.backward.append(Double(t2 - t1) / 1e9)
+            t.optimizer.append(Double(t3 - t2) / 1e9)
+        }
+        return t
+    }
+
+    var fields: [String: Any] {
+        ["median_s": median(total), "min_s": total.min()!, "forward_s": median(forward), "backward_s": median(backward),
+         "optimizer_s": median(optimizer), "steps": total.count]
+    }
+}
+
 func resnet18Step(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throws -> [String: Any] {
     Runtime.manualSeed(0)
     let store = ParameterStore(channelsLast: channelsLast)
@@ -13,19 +45,9 @@ func resnet18Step(channelsLast: Bool, batch: Int, warmup: Int, steps: Int) throw
     let sgd = SGD(groups: [ParameterGroup(store: store, learningRate: 0.01, weightDecay: 1e-4)], momentum: 0.9)
     let x = try Tensor.randn([batch, 3, 224, 224])
     let y = try Tensor.randint(high: 1000, shape: [batch])
-    var times: [Double] = []
-    for i in 0..<(warmup + steps) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let loss = try F.crossEntropy(model(x), y)
-        sgd.zeroGrad()
-        try loss.backward()
-        try sgd.step()
-        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        if i >= warmup { times.append(dt) }
-    }
+    let t = try StepTimes.measure(warmup: warmup, steps: steps, optimizer: sgd) { try F.crossEntropy(model(x), y) }
     return ["impl": "baiqa", "bench": "resnet18_train_step", "channels_last": channelsLast, "batch": batch,
-            "threads": Runtime.threads, "params": store.parameterCount, "median_s": median(times),
-            "min_s": times.min()!, "steps": steps]
+            "threads": Runtime.threads, "params": store.parameterCount].merging(t.fields) { a, _ in a }
 }
 
 func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int, backbone: ResNetSpec = .resnet50,
@@ -36,24 +58,9 @@ func hyperIQAStep(channelsLast: Bool, batch: Int, warmup: Int, steps: Int, backb
                              ParameterGroup(store: model.store, group: 0, learningRate: 2e-5, weightDecay: 5e-4)])
     let x = try Tensor.randn([batch, 3, crop, crop])
     let y = try Tensor.rand([batch]) * 100
-    var times: [Double] = [], fwd: [Double] = [], bwd: [Double] = [], opt: [Double] = []
-    func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-    for i in 0..<(warmup + steps) {
-        let t0 = now()
-        let loss = try F.l1Loss(model.scores(x), y)
-        let t1 = now()
-        adam.zeroGrad()
-        try loss.backward()
-        let t2 = now()
-        try adam.step()
-        let t3 = now()
-        if i >= warmup {
-            times.append(Double(t3 - t0) / 1e9); fwd.append(Double(t1 - t0) / 1e9); bwd.append(Double(t2 - t1) / 1e9); opt.append(Double(t3 - t2) / 1e9)
-        }
-    }
+    let t = try StepTimes.measure(warmup: warmup, steps: steps, optimizer: adam) { try F.l1Loss(model.scores(x), y) }
     return ["impl": "baiqa", "bench": "hyperiqa_\(backbone.name)_train_step", "crop": crop, "channels_last": channelsLast, "batch": batch,
-            "threads": Runtime.threads, "params": model.store.parameterCount, "median_s": median(times),
-            "min_s": times.min()!, "steps": steps, "forward_s": median(fwd), "backward_s": median(bwd), "optimizer_s": median(opt)]
+            "threads": Runtime.threads, "params": model.store.parameterCount].merging(t.fields) { a, _ in a }
 }
 
 /// One train step of a model zoo recipe (`cpu` or `paper` preset): Adam over every parameter, the recipe's loss.
@@ -65,23 +72,12 @@ func recipeStep(kind: ModelKind, preset: String, channelsLast: Bool, warmup: Int
     model.store.train()
     let x = try Tensor.randn([recipe.batchSize, 3, recipe.cropSize, recipe.cropSize])
     let y = try Tensor.rand([recipe.batchSize]) * 100
-    var times: [Double] = [], fwd: [Double] = [], bwd: [Double] = []
-    func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-    for i in 0..<(warmup + steps) {
-        let t0 = now()
+    let t = try StepTimes.measure(warmup: warmup, steps: steps, optimizer: adam) {
         let p = try model.scores(x)
-        let loss = recipe.loss == .l1 ? try F.l1Loss(p, y) : try F.mseLoss(p, y)
-        let t1 = now()
-        adam.zeroGrad()
-        try loss.backward()
-        let t2 = now()
-        try adam.step()
-        let t3 = now()
-        if i >= warmup { times.append(Double(t3 - t0) / 1e9); fwd.append(Double(t1 - t0) / 1e9); bwd.append(Double(t2 - t1) / 1e9) }
+        return recipe.loss == .l1 ? try F.l1Loss(p, y) : try F.mseLoss(p, y)
     }
     return ["impl": "baiqa", "bench": "\(kind.rawValue)_\(preset)_train_step", "crop": recipe.cropSize, "batch": recipe.batchSize,
-            "channels_last": channelsLast, "threads": Runtime.threads, "params": model.store.parameterCount,
-            "median_s": median(times), "forward_s": median(fwd), "backward_s": median(bwd), "steps": steps]
+            "channels_last": channelsLast, "threads": Runtime.threads, "params": model.store.parameterCount].merging(t.fields) { a, _ in a }
 }
 
 func emit(_ r: [String: Any]) throws {

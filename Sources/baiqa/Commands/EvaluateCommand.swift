@@ -38,7 +38,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the test crops.")
     var seed: UInt64 = 0
 
-    @Option(help: "Trigger grid phase for the sweep: full-image or crop (default: the run's recipe). Use full-image for victims trained on an exported poisoned dataset, whose images carry the trigger at the full image's phase.")
+    @Option(help: "Trigger grid phase for the sweep: full-image or crop (default: the run's recipe). A victim trained on an exported poisoned dataset saw the trigger at the full image's phase: use full-image, or crop if it was trained with --crops-on-trigger-grid.")
     var triggerPhase: TriggerPhase?
 
     @Option(help: "Δy of the α sweep.")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import IQAData
 import IQAModels
@@ -8,7 +9,7 @@ struct PretrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pretrain",
         abstract: "Pretrain model parts that the official code loads but does not ship.",
-        subcommands: [SCNNPretrain.self])
+        subcommands: [SCNNPretrain.self, BackbonePretrain.self])
 
     struct SCNNPretrain: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,18 +48,89 @@ struct PretrainCommand: ParsableCommand {
             }
             guard case .dbcnn(let config) = spec else { return }
             guard epochs > 0, scenes >= 10, size >= 32 else { throw ValidationError("need --epochs ≥ 1, --scenes ≥ 10, --size ≥ 32") }
-            var job = SCNNPretraining(channels: config.scnnChannels, strides: config.scnnStrides)
+            var job = DistortionPretraining(network: .scnn(channels: config.scnnChannels, strides: config.scnnStrides),
+                                            content: .deadLeaves(scenes: scenes))
             job.epochs = epochs
-            job.scenes = scenes
             job.size = size
             job.seed = runtime.seed
             let monitor = ConsoleMonitor()
             let outcome = try job.run { done, total, loss in
                 monitor.progress(stage: "pretrain SCNN", done: done, total: total, detail: String(format: "CE %.3f", loss))
             }
-            try TensorFile.save(outcome.model.store.stateDict(), to: URL(fileURLWithPath: out))
+            try TensorFile.save(outcome.store.stateDict(), to: URL(fileURLWithPath: out))
             print(String(format: "SCNN (%@): %d classes, last-epoch train accuracy %.3f, held-out accuracy %.3f (chance %.3f) → %@",
                          preset, outcome.classes.count, outcome.trainAccuracy, outcome.testAccuracy, 1 / Double(outcome.classes.count), out))
+        }
+    }
+
+    struct BackbonePretrain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backbone",
+            abstract: "Pretrain a HyperIQA or TReS ResNet backbone without ImageNet: classify synthetic distortions of the training images.",
+            discussion: """
+            The SCNN recipe of the DBCNN paper applied to a ResNet: random crops of the split's training images
+            (scores unused; test images never seen) get one of 31 distortion classes (pristine; contrast,
+            brighten, darken, blur, noise, JPEG at 5 levels) and the network learns to tell which. Writes a
+            torchvision-layout state dict (conv1, bn1, layer1…4, fc) for `baiqa train --backbone-weights FILE`;
+            prints the held-out accuracy (20% of the training images, centre crops, every class).
+            """)
+
+        @Option(help: "Output weights file (.pt).")
+        var out: String
+
+        @Option(help: "Model whose backbone to pretrain: hyperiqa or tres.")
+        var model: ModelKind = .hyperiqa
+
+        @Option(help: "Backbone size: the model's cpu or paper preset.")
+        var preset: String = "cpu"
+
+        @Option(help: "Epochs.")
+        var epochs: Int = 10
+
+        @Option(help: "Crops per training image per epoch.")
+        var repeats: Int = 4
+
+        @Option(help: "Crop side (default: the preset's training crop).")
+        var size: Int?
+
+        @Option(help: "Adam learning rate.")
+        var lr: Double = 1e-3
+
+        @OptionGroup var data: DatasetOptions
+
+        @OptionGroup var runtime: RuntimeOptions
+
+        func run() throws {
+            runtime.apply()
+            guard let recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)' for \(model.rawValue)") }
+            let backbone: ResNetSpec
+            switch recipe.model {
+            case .hyperIQA(let c): backbone = c.backbone
+            case .tres(let c): backbone = c.backbone
+            case .dbcnn: throw ValidationError("DBCNN's VGG stream has no distortion pretraining here; pretrain its SCNN stream with `baiqa pretrain scnn`")
+            }
+            let side = size ?? recipe.cropSize
+            guard epochs > 0, repeats > 0, side >= 32, lr > 0 else { throw ValidationError("need --epochs ≥ 1, --repeats ≥ 1, --size ≥ 32, --lr > 0") }
+            let config = try data.resolved()
+            let monitor = ConsoleMonitor()
+            let dataset = try LoadedDataset.load(config.source()) { d, t in monitor.progress(stage: "decode images", done: d, total: t, detail: "") }
+            // The same split `baiqa train` draws with this seed (or the given file): pretraining sees only its training images.
+            let split = try dataset.split(file: config.splitFile.map { URL(fileURLWithPath: $0) }, trainRatio: 0.8, seed: runtime.seed,
+                                          dropMissing: config.dropMissing)
+            let images = try split.train.map { try dataset.source.image($0) }
+            var job = DistortionPretraining(network: .resnet(backbone), content: .images(images))
+            job.size = side
+            job.epochs = epochs
+            job.repeats = repeats
+            job.learningRate = lr
+            job.seed = runtime.seed
+            let outcome = try job.run { done, total, loss in
+                monitor.progress(stage: "pretrain \(backbone.name)", done: done, total: total, detail: String(format: "CE %.3f", loss))
+            }
+            try TensorFile.save(outcome.store.stateDict(), to: URL(fileURLWithPath: out))
+            print(String(format: "%@ on %d training images (%d² crops): %d classes, last-epoch train accuracy %.3f, held-out accuracy %.3f (chance %.3f) → %@",
+                         backbone.name, images.count, side, outcome.classes.count, outcome.trainAccuracy, outcome.testAccuracy,
+                         1 / Double(outcome.classes.count), out))
         }
     }
 }
