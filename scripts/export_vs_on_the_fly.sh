@@ -4,17 +4,21 @@
 # training set (same split, subset, α and searched trigger: all seeded by the config's seed), exports
 # it, trains the same `cpu` HyperIQA on the folder with crops on the trigger grid (the on-the-fly victim
 # injects at the crop origin, spec §3.4), runs the α sweep the same way and prints both rows.
-# Usage: scripts/export_vs_on_the_fly.sh SUITE_RUN [OUT]     (SUITE_RUN from configs/livec-mini-cpu.yaml)
+# Usage: scripts/export_vs_on_the_fly.sh SUITE_RUN [OUT]     (SUITE_RUN from configs/livec-mini-cpu.yaml;
+#        STEPS=DIR when the suite ran with --steps DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:?usage: $0 SUITE_RUN [OUT]}
 out=${2:-runs/export-vs-on-the-fly}
 bin=${BAIQA:-$(swift build -c release --show-bin-path)/baiqa}
 root=${LIVEC_ROOT:-../shared/datasets/livec-mini}
-trigger=$(ls "$suite"/steps/trigger-*/trigger.pt | head -1)
-victim=$(ls -d "$suite"/steps/victim-* | while read -r d; do
-  grep -q '"p-baiqa/baiqa"' "$d/results.json" 2>/dev/null && echo "$d"; done | head -1)
-[ -n "$victim" ] || { echo "no finished P-BAIQA baiqa victim in $suite/steps" >&2; exit 1; }
+steps=${STEPS:-$suite/steps}
+step=$(/usr/bin/python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(next(v["step"] for v in r["runs"] if v["label"] == "poison" and v["attack"] == "baiqa"))' "$suite/results.json") \
+  || { echo "$suite/results.json: no finished P-BAIQA victim with the baiqa trigger" >&2; exit 1; }
+victim=$steps/$step
+trigger=$victim/trigger.pt   # the suite's trigger, as that victim used it
 mkdir -p "$out"
 [ -d "$out/export" ] || "$bin" poison --attack baiqa --label poison --rate 0.2 --delta-y 40 --alpha-sampling weighted \
   --trigger "$trigger" --dataset livec --root "$root" --seed 0 --out "$out/export"

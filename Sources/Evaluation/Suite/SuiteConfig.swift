@@ -90,6 +90,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         public var batch = 128
         /// Repeats of each search image per epoch (0: 25 paper, 4 cpu).
         public var repeats = 0
+        /// The initial trigger is U(−init_range, init_range) per coefficient (official: 300).
+        public var initRange = 300.0
         public var seed: UInt64 = 919
         public init() {}
     }
@@ -152,6 +154,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
             throw SuiteConfigError("trigger.source: unknown source '\(trigger.source)' (search, file or random)")
         }
         if trigger.source == "file" && trigger.file.isEmpty { throw SuiteConfigError("trigger.file: needed when trigger.source is file") }
+        // At t = 0 the untargeted loss has zero gradient, so a zero start never moves.
+        guard trigger.initRange > 0, trigger.initRange.isFinite else { throw SuiteConfigError("trigger.init_range: must be positive and finite, got \(trigger.initRange)") }
         for (key, v) in [("trigger.epsilon", trigger.epsilon), ("pgd.epsilon", c.pgd.epsilon), ("pgd.step", c.pgd.step)] where !(v > 0) {
             throw SuiteConfigError("\(key): must be positive, got \(v)")
         }
@@ -187,6 +191,7 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         search.stepsPerBatch = c.trigger.steps
         search.batchSize = c.trigger.batch
         search.repeats = c.trigger.repeats
+        search.initRange = c.trigger.initRange
         search.positions = c.trigger.positions
         search.seed = c.trigger.seed
         var pgd = TargetedPGD()

@@ -109,6 +109,9 @@ extension TriggerCommand {
         @Option(help: "DCT positions: official or mid-band.")
         var positions: DCTPositions = .official
 
+        @Option(help: "The initial trigger is U(−R, R) per coefficient (official: 300).")
+        var initRange: Double = 300
+
         @Option(help: "Seed (the official code uses 919).")
         var seed: UInt64 = 919
 
@@ -118,6 +121,8 @@ extension TriggerCommand {
         func run() throws {
             if let threads { Runtime.setThreads(threads) }
             guard epsilon > 0, epochs > 0, steps > 0, batch > 0, repeats > 0 else { throw ValidationError("numeric options must be positive") }
+            // At t = 0 the untargeted loss has zero gradient, so a zero start never moves.
+            guard initRange > 0, initRange.isFinite else { throw ValidationError("--init-range must be positive and finite") }
             let (manifest, model, _, names) = try subset.resolve(seed: seed)
             let folder = URL(fileURLWithPath: subset.surrogate)
             let dataset = try LoadedDataset.load(manifest.dataset.source())
@@ -134,7 +139,8 @@ extension TriggerCommand {
             search.crop = manifest.recipe.cropSize
             search.positions = positions
             search.seed = seed
-            let fingerprint = ExperimentConfig.fnv1a64(Data("\(folder.standardizedFileURL.path)|\(names)|\(epsilon)|\(epochs)|\(steps)|\(batch)|\(repeats)|\(positions)|\(seed)".utf8))
+            search.initRange = initRange
+            let fingerprint = ExperimentConfig.fnv1a64(Data("\(folder.standardizedFileURL.path)|\(names)|\(epsilon)|\(epochs)|\(steps)|\(batch)|\(repeats)|\(positions)|\(seed)|\(initRange)".utf8))
             let outURL = URL(fileURLWithPath: out)
             let stateURL = URL(fileURLWithPath: out + ".search.pt")
             var state = try search.initialState()
