@@ -103,8 +103,7 @@ public struct DCTTrigger: Sendable {
 
     /// The zero padding (top, left) the official code adds to reach a multiple of 16; it sets the phase.
     public static func paddingOffset(height: Int, width: Int) -> (top: Int, left: Int) {
-        let padH = (16 - height % 16) % 16, padW = (16 - width % 16) % 16
-        return (padH / 2, padW / 2)
+        (TriggerPhase.paddingBefore(extent: height), TriggerPhase.paddingBefore(extent: width))
     }
 
     /// Injects α·t into an 8-bit RGB region. `pixels` is HWC of a `height`×`width` crop whose top-left

@@ -41,8 +41,7 @@ public struct PatchPlan: Codable, Equatable, Sendable {
     /// official injection zero-pads to a multiple of 16, half before (spec §3.1), so blocks start at
     /// −pad (mod 16): 10, 26, … on a 500-px LIVEC side. Empty when no such window fits.
     public static func gridOrigins(extent: Int, crop: Int) -> [Int] {
-        let padBefore = ((16 - extent % 16) % 16) / 2
-        let first = (16 - padBefore) % 16
+        let first = (16 - TriggerPhase.paddingBefore(extent: extent)) % 16
         guard extent - crop >= first else { return [] }
         return Array(stride(from: first, through: extent - crop, by: 16))
     }
