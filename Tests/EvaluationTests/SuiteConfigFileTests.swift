@@ -141,6 +141,18 @@ final class SuiteConfigFileTests: XCTestCase {
         XCTAssertTrue(resolveError(["dataset.kind=imagenet"]).contains("dataset.kind"))
         XCTAssertTrue(resolveError(["dataset.split=/nonexistent/split.json"]).contains("/nonexistent/split.json"))
         XCTAssertTrue(resolveError(["surrogate.scnn_weights=/etc/hostname"]).contains("dbcnn only"))
+        XCTAssertTrue(resolveError(["victim.backbone=vgg19"]).contains("victim.backbone: unknown backbone 'vgg19'"))
+        XCTAssertTrue(resolveError(["victim.model=dbcnn", "victim.backbone=resnet18"]).contains("victim.backbone: DBCNN"))
+        XCTAssertTrue(resolveError(["victim.crop=-16"]).contains("victim: epochs, patches and crop"))
+    }
+
+    /// victim.backbone / victim.crop reach the victim's recipe and leave the surrogate's alone.
+    func testVictimBackboneAndCropOverrides() throws {
+        let r = try SuiteConfigFile.load(nil, overrides: ["victim.backbone=resnet18", "victim.crop=192"]).resolved()
+        XCTAssertEqual(r.victim.cropSize, 192)
+        XCTAssertEqual(r.victim.model.backboneName, "resnet18")
+        XCTAssertEqual(r.surrogate.cropSize, 128)
+        XCTAssertEqual(r.surrogate.model.backboneName, "resnet10-w32")
     }
 
     /// The configs shipped in configs/ parse (a renamed key would break them).

@@ -35,4 +35,19 @@ final class HyperIQATests: XCTestCase {
         XCTAssertNotNil(head[0].tensor.grad)
         XCTAssertNotNil(model.store["res.conv1.weight"]?.grad)
     }
+
+    /// `train --backbone` swaps the ResNet under HyperIQA/TReS and keeps everything else of the preset.
+    func testWithBackboneSwapsTheResNetOnly() throws {
+        let cpu = ModelSpec.cpu(.hyperiqa)
+        guard case .hyperIQA(let c18) = try cpu.withBackbone(.resnet18), case .hyperIQA(let c10) = cpu else { return XCTFail("not HyperIQA") }
+        XCTAssertEqual(c18.backbone, .resnet18)
+        XCTAssertEqual(c18.targetFC, c10.targetFC)
+        XCTAssertEqual(c18.hyperInChannels, c10.hyperInChannels)
+        XCTAssertEqual(try ModelSpec.cpu(.tres).withBackbone(.resnet18), .tres(.official))
+        XCTAssertThrowsError(try ModelSpec.cpu(.dbcnn).withBackbone(.resnet18))
+        // ResNet-18 under the hyper head: 11.18 M backbone parameters (torchvision's resnet18 without fc).
+        let m = try HyperIQA.make(config: c18, channelsLast: false)
+        let backbone = m.store.parameters().filter { $0.name.hasPrefix("res.") && !$0.name.contains("lda") }
+        XCTAssertEqual(backbone.reduce(0) { $0 + $1.tensor.count }, 11_176_512)
+    }
 }

@@ -63,6 +63,10 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         public var epochs = 0
         /// Crops per image per epoch (0: the recipe's; the official surrogate uses 5).
         public var patches = 0
+        /// Training crop side in pixels (0: the recipe's).
+        public var crop = 0
+        /// ResNet backbone of HyperIQA/TReS: resnet18, resnet34, resnet50 or resnet10-w32 (empty: the recipe's).
+        public var backbone = ""
         /// ImageNet weights in torchvision's layout for the backbone (empty: from scratch).
         public var backboneWeights = ""
         /// DBCNN: a pretrained SCNN for the second stream (empty: none).
@@ -213,9 +217,14 @@ extension SuiteConfig.ModelSection {
     func recipe(key: String) throws -> TrainingRecipe {
         guard let kind = ModelKind(rawValue: model) else { throw SuiteConfigError("\(key).model: unknown model '\(model)' (hyperiqa, dbcnn or tres)") }
         guard var r = TrainingRecipe.preset(preset, model: kind) else { throw SuiteConfigError("\(key).preset: unknown preset '\(preset)' (\(TrainingRecipe.presetNames(for: kind).joined(separator: ", ")))") }
-        guard epochs >= 0, patches >= 0 else { throw SuiteConfigError("\(key): epochs and patches must not be negative") }
+        guard epochs >= 0, patches >= 0, crop >= 0 else { throw SuiteConfigError("\(key): epochs, patches and crop must not be negative") }
         if epochs > 0 { r.epochs = epochs }
         if patches > 0 { r.patchesPerImage = patches }
+        if crop > 0 { r.cropSize = crop }
+        if !backbone.isEmpty {
+            guard let spec = ResNetSpec.named(backbone) else { throw SuiteConfigError("\(key).backbone: unknown backbone '\(backbone)' (\(ResNetSpec.knownNames.joined(separator: ", ")))") }
+            do { r.model = try r.model.withBackbone(spec) } catch { throw SuiteConfigError("\(key).backbone: \(error)") }
+        }
         if !backboneWeights.isEmpty {
             let url = URL(fileURLWithPath: backboneWeights)
             guard let bytes = try? Data(contentsOf: url) else { throw SuiteConfigError("\(key).backbone_weights: \(backboneWeights): cannot read the file") }

@@ -24,6 +24,9 @@ public struct ResNetSpec: Codable, Equatable, Sendable {
     /// CPU preset: one basic block per stage, half width (about 1.2 M parameters).
     public static let resnet10w32 = ResNetSpec(block: .basic, layers: [1, 1, 1, 1], width: 32)
 
+    /// The names `named(_:)` accepts, for help texts and errors.
+    public static let knownNames = ["resnet18", "resnet34", "resnet50", "resnet10-w32"]
+
     public static func named(_ name: String) -> ResNetSpec? {
         switch name.lowercased() {
         case "resnet18": return .resnet18

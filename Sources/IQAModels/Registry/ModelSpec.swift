@@ -46,6 +46,15 @@ public enum ModelSpec: Codable, Equatable, Sendable {
         }
     }
 
+    /// The same architecture on another ResNet backbone (HyperIQA and TReS; DBCNN's streams are fixed).
+    public func withBackbone(_ backbone: ResNetSpec) throws -> ModelSpec {
+        switch self {
+        case .hyperIQA(var c): c.backbone = backbone; return .hyperIQA(c)
+        case .tres(var c): c.backbone = backbone; return .tres(c)
+        case .dbcnn: throw TorchError("DBCNN has a fixed VGG-16 + SCNN pair of streams: it takes no --backbone")
+        }
+    }
+
     /// Backbone name for manifests and listings.
     public var backboneName: String {
         switch self {

@@ -50,6 +50,42 @@ public enum OptimizerPlan: Codable, Equatable, Sendable {
         }
     }
 
+    /// The base learning rate: the backbone's (HyperIQA; the head runs at this × ratio), the all-layers
+    /// Adam phase's (DBCNN), or the single Adam's (TReS).
+    public var learningRate: Double {
+        get {
+            switch self {
+            case .hyperIQA(let p): return p.learningRate
+            case .twoPhase(let p): return p.fullLearningRate
+            case .adam(let p): return p.learningRate
+            }
+        }
+        set {
+            switch self {
+            case .hyperIQA(var p): p.learningRate = newValue; self = .hyperIQA(p)
+            case .twoPhase(var p): p.fullLearningRate = newValue; self = .twoPhase(p)
+            case .adam(var p): p.learningRate = newValue; self = .adam(p)
+            }
+        }
+    }
+
+    public var weightDecay: Double {
+        get {
+            switch self {
+            case .hyperIQA(let p): return p.weightDecay
+            case .twoPhase(let p): return p.weightDecay
+            case .adam(let p): return p.weightDecay
+            }
+        }
+        set {
+            switch self {
+            case .hyperIQA(var p): p.weightDecay = newValue; self = .hyperIQA(p)
+            case .twoPhase(var p): p.weightDecay = newValue; self = .twoPhase(p)
+            case .adam(var p): p.weightDecay = newValue; self = .adam(p)
+            }
+        }
+    }
+
     /// The optimiser-related quirks a run reproduces, for manifests and `baiqa models`.
     public var quirks: [String] {
         switch self {

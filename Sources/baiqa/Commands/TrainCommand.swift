@@ -26,11 +26,23 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override the preset's epoch count.")
     var epochs: Int?
 
+    @Option(help: "Override the preset's ResNet backbone (hyperiqa, tres): resnet18, resnet34, resnet50 or resnet10-w32 (the cpu presets').")
+    var backbone: String?
+
     @Option(help: "Override the preset's training crop side (pixels).")
     var crop: Int?
 
     @Option(help: "Override the preset's random crops per image per epoch.")
     var patches: Int?
+
+    @Option(help: "Override the preset's base learning rate (HyperIQA: the backbone's, the head keeps its ratio; DBCNN: the all-layers Adam phase's).")
+    var lr: Double?
+
+    @Option(help: "Override the preset's weight decay.")
+    var weightDecay: Double?
+
+    @Option(help: "Override the preset's loss: l1 or mse.")
+    var loss: TrainingRecipe.Loss?
 
     @Option(help: "Override the preset's learning-rate schedule: constant or cosine.")
     var lrSchedule: TrainingRecipe.LRSchedule?
@@ -75,6 +87,10 @@ struct TrainCommand: ParsableCommand {
                 guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
                 recipe.epochs = epochs
             }
+            if let backbone {
+                guard let spec = ResNetSpec.named(backbone) else { throw ValidationError("--backbone: unknown backbone '\(backbone)' (\(ResNetSpec.knownNames.joined(separator: ", ")))") }
+                recipe.model = try recipe.model.withBackbone(spec)
+            }
             if let crop {
                 guard crop >= 32 else { throw ValidationError("--crop must be at least 32") }
                 recipe.cropSize = crop
@@ -82,6 +98,18 @@ struct TrainCommand: ParsableCommand {
             if let patches {
                 guard patches > 0 else { throw ValidationError("--patches must be positive") }
                 recipe.patchesPerImage = patches
+            }
+            if let lr {
+                guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
+                recipe.optimizer.learningRate = lr
+            }
+            if let weightDecay {
+                guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative") }
+                recipe.optimizer.weightDecay = weightDecay
+            }
+            if let loss {
+                guard loss != .tresOriginal || model == .tres else { throw ValidationError("--loss tres-original applies to --model tres only") }
+                recipe.loss = loss
             }
             if let lrSchedule { recipe.lrSchedule = lrSchedule == .constant ? nil : lrSchedule }
             if cropsOnTriggerGrid { recipe.cropsOnTriggerGrid = true }
@@ -184,3 +212,4 @@ struct TrainingResults: Encodable {
 }
 
 extension TrainingRecipe.LRSchedule: ExpressibleByArgument {}
+extension TrainingRecipe.Loss: ExpressibleByArgument {}
