@@ -69,6 +69,18 @@ final class SuiteCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).sorted(), steps.sorted())
         let r3 = try json(run.appendingPathComponent("results.json"))
         XCTAssertEqual(NSDictionary(dictionary: (r3["runs"] as! [[String: Any]])[0]), NSDictionary(dictionary: runs[3]))
+
+        // Table 3's ablation ③: C-BAIQA without the PGD refinement is one new victim step and no PGD.
+        let ablation = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny + ["--set", "attacks=[baiqa]", "--set", "labels=[clean]",
+                                                                                      "--set", "pgd.refine=false", "--set", "clean_model_response=false"], in: dir)
+        XCTAssertEqual(ablation.status, 0, ablation.stderr)
+        let added = Set(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path)).subtracting(steps)
+        XCTAssertEqual(added.count, 1, "\(added)")
+        XCTAssertTrue(added.first?.hasPrefix("victim-") ?? false, "\(added)")
+        let r4 = try json(run.appendingPathComponent("results.json"))
+        XCTAssertNil(r4["pgd"])
+        XCTAssertTrue(try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8).contains("PGD: off"))
+        XCTAssertNotEqual(NSDictionary(dictionary: (r4["runs"] as! [[String: Any]])[0]), NSDictionary(dictionary: runs[2]))
     }
 
     func testConfigErrorsStopBeforeAnythingIsWritten() throws {

@@ -42,6 +42,8 @@ public enum SuiteReport {
         }
         if let p = r.pgd {
             out += "PGD: \(p.images) images, ε = \(f(c.pgd.epsilon, 1))/255, \(c.pgd.steps) steps × \(c.pgd.views) views; mean |surrogate − \(f(c.pgd.target, 0))| \(f(p.meanDistanceBefore, 2)) → \(f(p.meanDistanceAfter, 2)).\n"
+        } else if c.labels.contains(.clean) && !c.pgd.refine {
+            out += "PGD: off (`pgd.refine: false`): the C-BAIQA images are not refined (Table 3's ablation ③).\n"
         }
         out += "\n## Table 1: benign quality and attack effect\n\n"
         out += "Cells: PLCC/SROCC/RMSE of the backdoored victim on clean test images; mMAE ↓ / mMRA ↑ of the α sweep (spec §9.2).\n\n"

@@ -72,10 +72,10 @@ public final class AttackSuite {
             }
         }
 
-        // 3. C-BAIQA's PGD refinement of the poisoned images.
+        // 3. C-BAIQA's PGD refinement of the poisoned images (unless the ablation turns it off).
         var deltas: [Int: Tensor] = [:]
         var pgdInfo: SuiteResults.PGDInfo?
-        if config.labels.contains(.clean) {
+        if config.labels.contains(.clean) && config.pgd.refine {
             (deltas, pgdInfo) = try timed("pgd") { try refine(surrogate: surrogate, surrogateKey: surrogateStep.key, dataset: dataset, subset: subset, names: subsetNames) }
         }
 

@@ -110,6 +110,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         public var views = 0
         /// Target surrogate score ȳ.
         public var target = 50.0
+        /// false: C-BAIQA without the x → x′ refinement (Remark 2), the ablation of the paper's Table 3 (③).
+        public var refine = true
         public var seed: UInt64 = 919
         public init() {}
     }
