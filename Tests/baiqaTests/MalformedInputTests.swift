@@ -65,6 +65,17 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.png").path))
     }
 
+    /// `train`'s recipe overrides are checked before a run folder exists.
+    func testBadTrainOverrides() throws {
+        let train = ["train", "--dataset", "folder", "--root", "good"]
+        try assertFails(train + ["--backbone", "vgg19"], mentioning: "unknown backbone 'vgg19'")
+        try assertFails(train + ["--model", "dbcnn", "--backbone", "resnet18"], mentioning: "DBCNN")
+        try assertFails(train + ["--lr", "0"], mentioning: "--lr")
+        try assertFails(train + ["--weight-decay", "-1"], mentioning: "--weight-decay")
+        try assertFails(train + ["--loss", "tres-original"], mentioning: "--model tres only")
+        try assertFails(train + ["--loss", "huber"], mentioning: "huber")
+    }
+
     func testUnknownOption() throws {
         let r = try CLI.run(["experiment", "--no-such-option"], in: dir)
         XCTAssertNotEqual(r.status, 0)

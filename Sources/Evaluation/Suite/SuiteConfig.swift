@@ -224,8 +224,7 @@ extension SuiteConfig.ModelSection {
         if patches > 0 { r.patchesPerImage = patches }
         if crop > 0 { r.cropSize = crop }
         if !backbone.isEmpty {
-            guard let spec = ResNetSpec.named(backbone) else { throw SuiteConfigError("\(key).backbone: unknown backbone '\(backbone)' (\(ResNetSpec.knownNames.joined(separator: ", ")))") }
-            do { r.model = try r.model.withBackbone(spec) } catch { throw SuiteConfigError("\(key).backbone: \(error)") }
+            do { r.model = try r.model.withBackbone(named: backbone) } catch { throw SuiteConfigError("\(key).backbone: \(error)") }
         }
         if !backboneWeights.isEmpty {
             let url = URL(fileURLWithPath: backboneWeights)

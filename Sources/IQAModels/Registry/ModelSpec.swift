@@ -55,6 +55,14 @@ public enum ModelSpec: Codable, Equatable, Sendable {
         }
     }
 
+    /// `withBackbone` by name (`ResNetSpec.named`), with an error that lists the known names.
+    public func withBackbone(named name: String) throws -> ModelSpec {
+        guard let spec = ResNetSpec.named(name) else {
+            throw TorchError("unknown backbone '\(name)' (\(ResNetSpec.knownNames.joined(separator: ", ")))")
+        }
+        return try withBackbone(spec)
+    }
+
     /// Backbone name for manifests and listings.
     public var backboneName: String {
         switch self {

@@ -50,39 +50,22 @@ public enum OptimizerPlan: Codable, Equatable, Sendable {
         }
     }
 
-    /// The base learning rate: the backbone's (HyperIQA; the head runs at this × ratio), the all-layers
-    /// Adam phase's (DBCNN), or the single Adam's (TReS).
-    public var learningRate: Double {
-        get {
-            switch self {
-            case .hyperIQA(let p): return p.learningRate
-            case .twoPhase(let p): return p.fullLearningRate
-            case .adam(let p): return p.learningRate
-            }
-        }
-        set {
-            switch self {
-            case .hyperIQA(var p): p.learningRate = newValue; self = .hyperIQA(p)
-            case .twoPhase(var p): p.fullLearningRate = newValue; self = .twoPhase(p)
-            case .adam(var p): p.learningRate = newValue; self = .adam(p)
-            }
-        }
-    }
-
-    public var weightDecay: Double {
-        get {
-            switch self {
-            case .hyperIQA(let p): return p.weightDecay
-            case .twoPhase(let p): return p.weightDecay
-            case .adam(let p): return p.weightDecay
-            }
-        }
-        set {
-            switch self {
-            case .hyperIQA(var p): p.weightDecay = newValue; self = .hyperIQA(p)
-            case .twoPhase(var p): p.weightDecay = newValue; self = .twoPhase(p)
-            case .adam(var p): p.weightDecay = newValue; self = .adam(p)
-            }
+    /// Replaces the base learning rate — the backbone's (HyperIQA; the head keeps its ratio), the all-layers
+    /// Adam phase's (DBCNN) or the single Adam's (TReS) — and/or the weight decay (nil: keep).
+    public mutating func override(learningRate: Double?, weightDecay: Double?) {
+        switch self {
+        case .hyperIQA(var p):
+            p.learningRate = learningRate ?? p.learningRate
+            p.weightDecay = weightDecay ?? p.weightDecay
+            self = .hyperIQA(p)
+        case .twoPhase(var p):
+            p.fullLearningRate = learningRate ?? p.fullLearningRate
+            p.weightDecay = weightDecay ?? p.weightDecay
+            self = .twoPhase(p)
+        case .adam(var p):
+            p.learningRate = learningRate ?? p.learningRate
+            p.weightDecay = weightDecay ?? p.weightDecay
+            self = .adam(p)
         }
     }
 

@@ -88,8 +88,7 @@ struct TrainCommand: ParsableCommand {
                 recipe.epochs = epochs
             }
             if let backbone {
-                guard let spec = ResNetSpec.named(backbone) else { throw ValidationError("--backbone: unknown backbone '\(backbone)' (\(ResNetSpec.knownNames.joined(separator: ", ")))") }
-                recipe.model = try recipe.model.withBackbone(spec)
+                do { recipe.model = try recipe.model.withBackbone(named: backbone) } catch { throw ValidationError("--backbone: \(error)") }
             }
             if let crop {
                 guard crop >= 32 else { throw ValidationError("--crop must be at least 32") }
@@ -99,14 +98,9 @@ struct TrainCommand: ParsableCommand {
                 guard patches > 0 else { throw ValidationError("--patches must be positive") }
                 recipe.patchesPerImage = patches
             }
-            if let lr {
-                guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
-                recipe.optimizer.learningRate = lr
-            }
-            if let weightDecay {
-                guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative") }
-                recipe.optimizer.weightDecay = weightDecay
-            }
+            if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+            if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must not be negative") }
+            recipe.optimizer.override(learningRate: lr, weightDecay: weightDecay)
             if let loss {
                 guard loss != .tresOriginal || model == .tres else { throw ValidationError("--loss tres-original applies to --model tres only") }
                 recipe.loss = loss
