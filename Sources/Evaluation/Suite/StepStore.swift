@@ -1,16 +1,29 @@
 import Foundation
+import Torch
 
 /// Content-addressed step folders: `<root>/<kind>-<key>/`, where the key is the FNV-1a 64 of the step's
 /// inputs (sorted-key JSON, including the keys of the steps it reads). A finished folder holds
 /// `step.json` and is reused as is; work happens in `<folder>.partial`, which the step may resume
 /// (checkpoints) and which is renamed only when the step succeeded.
+///
+/// `step.json` also records what the step was computed with (libtorch version, intra-op threads). These
+/// are not part of the key, so a step is reused across thread counts, but libtorch's reductions depend on
+/// the thread count (measured: one HyperIQA epoch on livec-mini ends at L1 25.30 with 1 thread, 24.20 with
+/// 2), so a reused step computed differently is named in the log.
 public struct StepStore {
     public let root: URL
     let monitor: RunMonitor
+    /// What this process computes with, as recorded in `step.json`'s `computed_with`.
+    public let computedWith: [String: String]
 
-    public init(root: URL, monitor: RunMonitor) {
+    public static var currentComputation: [String: String] {
+        ["libtorch": Runtime.libtorchVersion, "threads": "\(Runtime.threads)"]
+    }
+
+    public init(root: URL, monitor: RunMonitor, computedWith: [String: String] = StepStore.currentComputation) {
         self.root = root
         self.monitor = monitor
+        self.computedWith = computedWith
     }
 
     public struct Step {
@@ -35,7 +48,7 @@ public struct StepStore {
         let marker = folder.appendingPathComponent("step.json")
         let fm = FileManager.default
         if fm.fileExists(atPath: marker.path) {
-            monitor.log("\(describe): done before, reusing \(folder.lastPathComponent)")
+            monitor.log("\(describe): done before, reusing \(folder.lastPathComponent)\(differences(recordedIn: marker))")
             return Step(kind: kind, key: key, folder: folder, reused: true)
         }
         let work = root.appendingPathComponent("\(kind)-\(key).partial")
@@ -49,15 +62,29 @@ public struct StepStore {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.keyEncodingStrategy = .convertToSnakeCase
-        try e.encode(StepRecord(kind: kind, key: key, inputs: inputs)).write(to: work.appendingPathComponent("step.json"), options: .atomic)
+        try e.encode(StepRecord(kind: kind, key: key, inputs: inputs, computedWith: computedWith)).write(to: work.appendingPathComponent("step.json"), options: .atomic)
         if fm.fileExists(atPath: folder.path) { try fm.removeItem(at: folder) }   // a folder without step.json is debris
         try fm.moveItem(at: work, to: folder)
         return Step(kind: kind, key: key, folder: folder, reused: false)
+    }
+
+    /// " (computed with threads 1, this run 2; …)" when the finished step was computed differently from
+    /// this process; "" when the same, or when its `step.json` predates `computed_with`.
+    func differences(recordedIn marker: URL) -> String {
+        struct Recorded: Decodable { var computedWith: [String: String]? }
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        guard let bytes = try? Data(contentsOf: marker), let then = (try? d.decode(Recorded.self, from: bytes))?.computedWith else { return "" }
+        let changed = computedWith.keys.sorted().filter { then[$0] != nil && then[$0] != computedWith[$0] }
+        guard !changed.isEmpty else { return "" }
+        let list = changed.map { "\($0) \(then[$0]!), this run \(computedWith[$0]!)" }.joined(separator: "; ")
+        return " (computed with \(list): a fresh run of this step would not give the same numbers)"
     }
 
     struct StepRecord<Inputs: Encodable>: Encodable {
         var kind: String
         var key: String
         var inputs: Inputs
+        var computedWith: [String: String]
     }
 }
