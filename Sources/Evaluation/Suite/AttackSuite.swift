@@ -101,8 +101,10 @@ public final class AttackSuite {
             }
         }
 
-        var environment = ["libtorch": Runtime.libtorchVersion, "threads": "\(Runtime.threads)", "device": "cpu",
-                           "flush_denormal": "\(Runtime.flushesDenormals)"]
+        // The same libtorch/threads record as every step's step.json, plus what only the suite reports.
+        var environment = steps.computedWith
+        environment["device"] = "cpu"
+        environment["flush_denormal"] = "\(Runtime.flushesDenormals)"
         environment["config_key"] = try StepStore.key(config)
         return SuiteResults(config: config, victimModel: resolved.victim.model.kind.rawValue,
                             clean: .init(step: clean.folder.lastPathComponent, benign: cleanBenign),
