@@ -31,10 +31,11 @@ let package = Package(
         .library(name: "IQAModels", targets: ["IQAModels"]),
         .library(name: "Backdoor", targets: ["Backdoor"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Pipelines", targets: ["Pipelines"]),
         .executable(name: "baiqa", targets: ["baiqa"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
@@ -48,23 +49,26 @@ let package = Package(
         // Layer 2: IQA data and models.
         .target(name: "IQAData", dependencies: ["CImageCodecs", "Torch", "TorchPickle"]),
         .target(name: "IQAModels", dependencies: ["Torch", "IQAData"]),
-        // Layer 3: backdoor attacks and their evaluation.
+        // Layer 3: backdoor attacks, then metrics and reports.
         .target(name: "Backdoor", dependencies: ["Torch", "IQAData", "IQAModels"]),
-        .target(name: "Evaluation", dependencies: ["Torch", "TorchPickle", "IQAData", "IQAModels", "Backdoor",
-                                                   .product(name: "Yams", package: "Yams")]),
-        // Layer 4: the command-line tool.
+        .target(name: "Evaluation", dependencies: ["Torch", "IQAData", "IQAModels", "Backdoor"]),
+        // Layer 4: pipelines (runs, experiments, the attack suite and its step store).
+        .target(name: "Pipelines", dependencies: ["Torch", "TorchPickle", "IQAData", "IQAModels", "Backdoor", "Evaluation",
+                                                  .product(name: "Yams", package: "Yams")]),
+        // Layer 5: the command-line tool (parses options, calls one Pipelines function, prints).
         .executableTarget(name: "baiqa", dependencies: [
-            "Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation",
+            "Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation", "Pipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (not tests): see benchmarks/README.md.
-        .executableTarget(name: "baiqa-bench", dependencies: ["Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation"], path: "benchmarks/swift"),
+        .executableTarget(name: "baiqa-bench", dependencies: ["Torch", "IQAData", "IQAModels", "Backdoor", "Evaluation", "Pipelines"], path: "benchmarks/swift"),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TorchPickle"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQADataTests", dependencies: ["IQAData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IQAModelsTests", dependencies: ["IQAModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
         .testTarget(name: "baiqaTests", dependencies: ["baiqa", "TorchPickle"]),
     ],
     cxxLanguageStandard: .cxx17

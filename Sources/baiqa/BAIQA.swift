@@ -6,7 +6,7 @@ struct BAIQA: ParsableCommand {
         commandName: "baiqa",
         abstract: "Backdoor attacks against no-reference image quality assessment models (BAIQA, AAAI 2025).",
         discussion: """
-        Run `baiqa experiment` for a complete small P-BAIQA experiment on the built-in dataset.
+        Run `baiqa experiment` for a complete small P-BAIQA experiment on the built-in dataset. \
         Every step writes files that PyTorch's torch.load and the other steps read.
         """,
         version: "0.1.0",

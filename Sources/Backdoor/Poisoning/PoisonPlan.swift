@@ -65,3 +65,16 @@ extension PoisonPlan {
                           alphas: poisoned.map { (labels[$0] - targetMean) / deltaY })
     }
 }
+
+extension PoisonPlan {
+    /// The plan of either label mode (P-BAIQA: α from `sampling`; C-BAIQA: α from the label and `targetMean`).
+    public static func make(_ mode: LabelMode, labels: [Double], rate: Double, deltaY: Double, sampling: AlphaSampling,
+                            targetMean: Double, seed: UInt64, subset: [Int]? = nil) throws -> PoisonPlan {
+        switch mode {
+        case .poison:
+            return try poisonLabel(trainCount: labels.count, rate: rate, deltaY: deltaY, sampling: sampling, seed: seed, subset: subset)
+        case .clean:
+            return try cleanLabel(labels: labels, rate: rate, deltaY: deltaY, targetMean: targetMean, seed: seed, subset: subset)
+        }
+    }
+}

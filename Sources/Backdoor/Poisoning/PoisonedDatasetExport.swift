@@ -55,15 +55,7 @@ public struct PoisonedDatasetExport {
     func poisonedImage(_ sample: IQASample, alpha: Double) throws -> RGBImage {
         var image = try ImageIO.read(sample.url)
         if let delta = perturbations[sample.name] { image = try PerturbedImages.apply(delta, to: image, name: sample.name) }
-        let (h, w) = (image.height, image.width)
-        var chw = [Float](repeating: 0, count: 3 * h * w)
-        image.pixels.withUnsafeBufferPointer { src in
-            chw.withUnsafeMutableBufferPointer { injector.inject(hwc: src, height: h, width: w, alpha: alpha, originY: 0, originX: 0,
-                                                                 fullHeight: h, fullWidth: w, into: $0) }
-        }
-        var out = image
-        for p in 0..<(h * w) { for c in 0..<3 { out.pixels[p * 3 + c] = UInt8((chw[c * h * w + p] * 255).rounded()) } }
-        return out
+        return image.replacingPixels(chw: injector.injectFullImage(image, alpha: alpha))
     }
 
     /// Writes the dataset into `out` (which must not exist); `progress(done, total)`.

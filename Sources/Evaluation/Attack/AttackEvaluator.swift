@@ -50,22 +50,7 @@ public enum TriggerPSNR {
         var acc = PSNRAccumulator(dataRange: 1)
         for index in indices {
             let image = try source.image(index)
-            let plane = image.width * image.height
-            var out = [Float](repeating: 0, count: 3 * plane)
-            image.pixels.withUnsafeBufferPointer { src in
-                out.withUnsafeMutableBufferPointer {
-                    injector.inject(hwc: src, height: image.height, width: image.width, alpha: alpha, originY: 0, originX: 0,
-                                    fullHeight: image.height, fullWidth: image.width, into: $0)
-                }
-            }
-            var sum = 0.0
-            for p in 0..<plane {
-                for c in 0..<3 {
-                    let d = Double(out[c * plane + p]) - Double(image.pixels[p * 3 + c]) / 255
-                    sum += d * d
-                }
-            }
-            try acc.add(mse: sum / Double(3 * plane))
+            try acc.add(mse: image.meanSquaredError(chw: injector.injectFullImage(image, alpha: alpha)))
         }
         return try acc.summary()
     }

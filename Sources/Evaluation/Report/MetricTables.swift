@@ -31,4 +31,11 @@ extension MarkdownTable {
         }
         return table
     }
+
+    /// One row per stage, sorted by name: seconds with one decimal.
+    public static func timings(_ timings: [String: Double], heading: String = "stage") -> MarkdownTable {
+        var table = MarkdownTable(headers: [heading, "seconds"], alignments: [.left, .right])
+        for (k, v) in timings.sorted(by: { $0.key < $1.key }) { table.append([k, NumberFormat.fixed(v, decimals: 1)]) }
+        return table
+    }
 }

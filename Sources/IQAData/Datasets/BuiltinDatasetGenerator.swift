@@ -161,3 +161,17 @@ public struct BuiltinDatasetGenerator: Sendable {
         String(format: "%.4f", value)
     }
 }
+
+extension DatasetKind {
+    /// The synthetic dataset, generated into its root on first use and read as a folder dataset.
+    public static let builtin = DatasetKind(
+        name: "builtin", summary: "the built-in synthetic dataset, generated on first use (default root data/builtin)",
+        defaultRoot: "data/builtin", open: DatasetKind.folder.open,
+        generateOnDemand: { spec, monitor in
+            monitor.log("generating the built-in dataset (\(spec.builtinCount) images, \(spec.builtinSize)²) in \(spec.root)")
+            try BuiltinDatasetGenerator(count: spec.builtinCount, size: spec.builtinSize, seed: spec.builtinSeed)
+                .generate(into: URL(fileURLWithPath: spec.root)) { done, total in
+                    monitor.progress(stage: "generate dataset", done: done, total: total, detail: "")
+                }
+        })
+}

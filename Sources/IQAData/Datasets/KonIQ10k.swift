@@ -117,3 +117,17 @@ public struct KonIQ10kDataset: IQADatasetSource {
         return DatasetSplit(train: train, test: test)
     }
 }
+
+extension DatasetKind {
+    public static let koniq = DatasetKind(
+        name: "koniq", summary: "KonIQ-10k in its release layout (scores CSV, 1024x768/ or 512x384/ images; --koniq-resolution)",
+        open: { spec in
+            let resolution = try spec.koniqResolution.map { value -> KonIQ10kDataset.Resolution in
+                guard let r = KonIQ10kDataset.Resolution(rawValue: value) else {
+                    throw DatasetError(file: spec.root, "unknown KonIQ-10k resolution '\(value)' (1024x768 or 512x384)")
+                }
+                return r
+            }
+            return KonIQ10kDataset(root: URL(fileURLWithPath: spec.root), resolution: resolution)
+        })
+}

@@ -94,3 +94,9 @@ public struct LIVECDataset: IQADatasetSource {
         return value
     }
 }
+
+extension DatasetKind {
+    public static let livec = DatasetKind(
+        name: "livec", summary: "LIVE In the Wild (CLIVE) in its release layout (Data/*.mat, Images/)",
+        open: { spec in LIVECDataset(root: URL(fileURLWithPath: spec.root)) })
+}

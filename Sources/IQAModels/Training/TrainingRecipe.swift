@@ -1,5 +1,6 @@
 import Foundation
 import IQAData
+import Torch
 
 /// How a model is trained and tested: architecture, data sampling, loss, optimiser plan, test protocol.
 /// `paper` presets are the official recipes (spec §8); `cpu` presets are scaled down for 2-core machines
@@ -68,6 +69,14 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         case "original" where kind == .tres: return originalTReS()
         default: return nil
         }
+    }
+
+    /// `preset(_:model:)`, failing with a message that lists the model's presets.
+    public static func preset(named name: String, model kind: ModelKind) throws -> TrainingRecipe {
+        guard let recipe = preset(name, model: kind) else {
+            throw TorchError("unknown preset '\(name)' for \(kind.rawValue) (\(presetNames(for: kind).joined(separator: ", ")))")
+        }
+        return recipe
     }
 
     public static func paper(_ kind: ModelKind) -> TrainingRecipe {

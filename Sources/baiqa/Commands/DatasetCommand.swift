@@ -1,5 +1,5 @@
 import ArgumentParser
-import Evaluation
+import Pipelines
 import Foundation
 import IQAData
 
@@ -28,7 +28,7 @@ struct DatasetCommand: ParsableCommand {
 
         func run() throws {
             let url = URL(fileURLWithPath: out)
-            guard !FileManager.default.fileExists(atPath: url.path) else { throw CLIError("\(out) already exists") }
+            guard !FileManager.default.fileExists(atPath: url.path) else { throw RunError("\(out) already exists") }
             guard count > 0, size >= 32 else { throw ValidationError("--count must be positive and --size at least 32") }
             let monitor = ConsoleMonitor()
             try BuiltinDatasetGenerator(count: count, size: size, seed: seed).generate(into: url) { done, total in
@@ -47,8 +47,7 @@ extension DatasetCommand {
 
         @OptionGroup var source: DatasetSourceOptions
 
-        @Flag(help: "Print JSON.")
-        var json = false
+        @OptionGroup var output: JSONOutputOption
 
         @Flag(help: "Read only image headers (faster) instead of decoding every image.")
         var headersOnly = false
@@ -72,10 +71,10 @@ extension DatasetCommand {
             let monitor = ConsoleMonitor()
             var summary = DatasetSummary.make(samples: samples, loadProblems: problems,
                                               check: headersOnly ? .header : .decode) { done, total in
-                if !json { monitor.progress(stage: "check images", done: done, total: total, detail: "") }
+                if !output.json { monitor.progress(stage: "check images", done: done, total: total, detail: "") }
             }
             if !scoresKnown { summary.scores = nil }
-            if json {
+            if output.json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
@@ -97,10 +96,10 @@ extension DatasetCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a split file (JSON: train, test, optional poisoned_subset) by image name.",
             discussion: """
-            Default: a seeded random split (--ratio 0.8). --koniq-sets uses KonIQ-10k's official `set` column
-            (training → train; validation + test → test, or test only with --test-only). --official-index
-            imports the BAIQA code's pickled index list (CLIVE_traintest_index.pkl / koniq10k_traintest_index.pkl)
-            and --official-partial its poisoned-subset .npy; both index the full dataset, so they need the full
+            Default: a seeded random split (--ratio 0.8). --koniq-sets uses KonIQ-10k's official `set` column \
+            (training → train; validation + test → test, or test only with --test-only). --official-index \
+            imports the BAIQA code's pickled index list (CLIVE_traintest_index.pkl / koniq10k_traintest_index.pkl) \
+            and --official-partial its poisoned-subset .npy; both index the full dataset, so they need the full \
             LIVEC or KonIQ-10k. --poison-rate adds a seeded random poisoned subset of the train list.
             """)
 

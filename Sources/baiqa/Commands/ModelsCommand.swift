@@ -8,8 +8,7 @@ struct ModelsCommand: ParsableCommand {
         commandName: "models",
         abstract: "List the victim models, their presets, parameter counts and the official quirks they reproduce.")
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     struct Entry: Encodable {
         var name: String
@@ -38,7 +37,7 @@ struct ModelsCommand: ParsableCommand {
                                      triggerPhase: r.triggerPhase.rawValue))
             }
         }
-        if json {
+        if output.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase

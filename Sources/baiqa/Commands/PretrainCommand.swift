@@ -1,5 +1,5 @@
 import ArgumentParser
-import Evaluation
+import Pipelines
 import Foundation
 import IQAData
 import IQAModels
@@ -16,8 +16,8 @@ struct PretrainCommand: ParsableCommand {
             commandName: "scnn",
             abstract: "Pretrain DBCNN's SCNN stream by classifying synthetic distortion type × level (31 classes).",
             discussion: """
-            As the DBCNN paper pretrains SCNN, on the built-in dataset's dead-leaves scenes with its distortions
-            (pristine; contrast, brighten, darken, blur, noise, JPEG at 5 levels). Writes a state dict whose
+            As the DBCNN paper pretrains SCNN, on the built-in dataset's dead-leaves scenes with its distortions \
+            (pristine; contrast, brighten, darken, blur, noise, JPEG at 5 levels). Writes a state dict whose \
             features.* entries DBCNN loads with `--scnn-weights FILE`; prints held-out accuracy.
             """)
 
@@ -39,7 +39,7 @@ struct PretrainCommand: ParsableCommand {
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {
-            runtime.apply()
+            let seed = runtime.apply()
             let spec: ModelSpec
             switch preset {
             case "cpu": spec = .cpu(.dbcnn)
@@ -52,7 +52,7 @@ struct PretrainCommand: ParsableCommand {
                                             content: .deadLeaves(scenes: scenes))
             job.epochs = epochs
             job.size = size
-            job.seed = runtime.seed
+            job.seed = seed
             let monitor = ConsoleMonitor()
             let outcome = try job.run { done, total, loss in
                 monitor.progress(stage: "pretrain SCNN", done: done, total: total, detail: String(format: "CE %.3f", loss))
@@ -68,10 +68,10 @@ struct PretrainCommand: ParsableCommand {
             commandName: "backbone",
             abstract: "Pretrain a HyperIQA or TReS ResNet backbone without ImageNet: classify synthetic distortions of the training images.",
             discussion: """
-            The SCNN recipe of the DBCNN paper applied to a ResNet: random crops of the split's training images
-            (scores unused; test images never seen) get one of 31 distortion classes (pristine; contrast,
-            brighten, darken, blur, noise, JPEG at 5 levels) and the network learns to tell which. Writes a
-            torchvision-layout state dict (conv1, bn1, layer1…4, fc) for `baiqa train --backbone-weights FILE`;
+            The SCNN recipe of the DBCNN paper applied to a ResNet: random crops of the split's training images \
+            (scores unused; test images never seen) get one of 31 distortion classes (pristine; contrast, \
+            brighten, darken, blur, noise, JPEG at 5 levels) and the network learns to tell which. Writes a \
+            torchvision-layout state dict (conv1, bn1, layer1…4, fc) for `baiqa train --backbone-weights FILE`; \
             prints the held-out accuracy (20% of the training images, centre crops, every class).
             """)
 
@@ -101,8 +101,9 @@ struct PretrainCommand: ParsableCommand {
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {
-            runtime.apply()
-            guard let recipe = TrainingRecipe.preset(preset, model: model) else { throw ValidationError("unknown preset '\(preset)' for \(model.rawValue)") }
+            let seed = runtime.apply()
+            let recipe: TrainingRecipe
+            do { recipe = try TrainingRecipe.preset(named: preset, model: model) } catch { throw ValidationError("--preset: \(error)") }
             let backbone: ResNetSpec
             switch recipe.model {
             case .hyperIQA(let c): backbone = c.backbone
@@ -113,17 +114,16 @@ struct PretrainCommand: ParsableCommand {
             guard epochs > 0, repeats > 0, side >= 32, lr > 0 else { throw ValidationError("need --epochs ≥ 1, --repeats ≥ 1, --size ≥ 32, --lr > 0") }
             let config = try data.resolved()
             let monitor = ConsoleMonitor()
-            let dataset = try LoadedDataset.load(config.source()) { d, t in monitor.progress(stage: "decode images", done: d, total: t, detail: "") }
+            let dataset = try LoadedDataset.open(config, monitor: monitor)
             // The same split `baiqa train` draws with this seed (or the given file): pretraining sees only its training images.
-            let split = try dataset.split(file: config.splitFile.map { URL(fileURLWithPath: $0) }, trainRatio: 0.8, seed: runtime.seed,
-                                          dropMissing: config.dropMissing)
+            let split = try dataset.split(config, trainRatio: 0.8, seed: seed)
             let images = try split.train.map { try dataset.source.image($0) }
             var job = DistortionPretraining(network: .resnet(backbone), content: .images(images))
             job.size = side
             job.epochs = epochs
             job.repeats = repeats
             job.learningRate = lr
-            job.seed = runtime.seed
+            job.seed = seed
             let outcome = try job.run { done, total, loss in
                 monitor.progress(stage: "pretrain \(backbone.name)", done: done, total: total, detail: String(format: "CE %.3f", loss))
             }

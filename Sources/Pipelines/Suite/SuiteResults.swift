@@ -1,0 +1,92 @@
+import Backdoor
+import Evaluation
+import Foundation
+
+/// `results.json` of an attack suite: the config as run, the clean model, the attack's artefacts and one
+/// entry per backdoored victim (label mode × attack), plus the clean model's response to each trigger.
+public struct SuiteResults: Codable {
+    public var config: SuiteConfig
+    public var victimModel: String
+    public var clean: CleanModel
+    public var surrogate: StepRef
+    public var trigger: TriggerInfo?
+    public var pgd: PGDInfo?
+    public var runs: [VictimRun]
+    /// The clean model under each attack's trigger, and under a zero trigger (attack "none").
+    public var cleanModelResponse: [Response]
+    /// Wall seconds per step in this invocation (0 for a reused step).
+    public var timings: [String: Double]
+    public var environment: [String: String]
+
+    public struct StepRef: Codable {
+        public var step: String
+        public var reused: Bool
+    }
+
+    public struct CleanModel: Codable {
+        public var step: String
+        public var benign: BenignMetrics
+    }
+
+    public struct TriggerInfo: Codable {
+        /// search, file or random.
+        public var source: String
+        public var file: String?
+        public var step: String?
+        /// PSNR at α = 1 over the search images (full images, mean MSE).
+        public var psnrSearchImages: Double?
+        public var searchImages: Int?
+    }
+
+    public struct PGDInfo: Codable {
+        public var step: String
+        public var images: Int
+        /// Mean |surrogate score − ȳ| before and after the refinement (EOT views).
+        public var meanDistanceBefore: Double
+        public var meanDistanceAfter: Double
+    }
+
+    public struct AttackNumbers: Codable {
+        public var alphas: [Double]
+        public var mae: [Double]
+        public var mra: [Double]
+        public var mmae: Double
+        public var mmra: Double
+        public var psnrAlpha1: Double
+        enum CodingKeys: String, CodingKey { case alphas, mae, mra, mmae, mmra, psnrAlpha1 = "psnr_alpha1" }
+    }
+
+    public struct VictimRun: Codable {
+        /// poison (P-BAIQA) or clean (C-BAIQA).
+        public var label: String
+        public var attack: String
+        public var step: String
+        public var benign: BenignMetrics
+        public var attackMetrics: AttackNumbers
+        public var trainSeconds: Double
+
+        enum CodingKeys: String, CodingKey { case label, attack, step, benign, attackMetrics = "attack_metrics", trainSeconds = "train_seconds" }
+    }
+
+    public struct Response: Codable {
+        public var attack: String
+        public var attackMetrics: AttackNumbers
+        /// Δy·mean|α|: the mMAE of a trigger that changes nothing.
+        public var noEffectMMAE: Double
+        enum CodingKeys: String, CodingKey { case attack, attackMetrics = "attack_metrics", noEffectMMAE = "no_effect_mmae" }
+    }
+
+    public func jsonData() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try e.encode(self)
+    }
+}
+
+extension SuiteResults.AttackNumbers {
+    init(_ m: AttackMetrics, psnr: Double) {
+        self.init(alphas: m.alphas, mae: m.mae, mra: m.mra, mmae: m.mmae, mmra: m.mmra, psnrAlpha1: psnr)
+    }
+}
