@@ -21,9 +21,8 @@ import Torch
 public final class TReS: IQAModel {
     public struct Config: Codable, Equatable, Sendable {
         public var backbone: ResNetSpec
-        public var heads = 16
-        public var encoderLayers = 2
-        public var feedForward = 64
+        /// Transformer: attention heads, encoder layers, feed-forward width.
+        public var heads = 16, encoderLayers = 2, feedForward = 64
         /// Transformer dropout (attention weights, feed-forward, residual branches).
         public var dropout = 0.5
         /// Element-wise dropout on the L2-pooled stage features.

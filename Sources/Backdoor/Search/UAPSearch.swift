@@ -14,13 +14,10 @@ import Torch
 /// trigger is injected on the crop (grid at the crop origin), and a fresh Adam (lr 1) takes `steps`
 /// steps. Each image appears `repeats` times per epoch (25 in the official code).
 public struct UAPSearch {
-    public var epsilon: Double = 8.0 / 255
-    public var lambda: Double = 1e8
-    public var epochs = 50
-    public var stepsPerBatch = 10
-    public var batchSize = 128
-    public var repeats = 25
-    public var learningRate = 1.0
+    /// The visibility budget ε (on 0…1) and the penalty weight λ.
+    public var epsilon: Double = 8.0 / 255, lambda: Double = 1e8
+    /// Epochs, Adam steps per batch, batch size, repeats of each image per epoch, Adam's learning rate.
+    public var epochs = 50, stepsPerBatch = 10, batchSize = 128, repeats = 25, learningRate = 1.0
     public var crop = 224
     public var initRange = 300.0
     public var positions: DCTPositions = .official

@@ -20,6 +20,12 @@ public struct TriggerSpec: Codable, Equatable, Sendable {
 
     public init(attack: AttackKind = .baiqa) { self.attack = attack }
 
+    public init(attack: AttackKind, positions: DCTPositions, file: String?, fileFingerprint: String?, randomPSNR: Double,
+                baselines: BaselineSettings) {
+        (self.attack, self.positions, self.file, self.fileFingerprint, self.randomPSNR, self.baselines) =
+            (attack, positions, file, fileFingerprint, randomPSNR, baselines)
+    }
+
     /// The trigger file as a URL (relative paths against `folder`).
     public func fileURL(relativeTo folder: URL?) -> URL? {
         guard let file else { return nil }

@@ -13,9 +13,7 @@ public struct DatasetSummary: Codable, Equatable, Sendable {
     }
 
     public struct SizeCount: Codable, Equatable, Sendable {
-        public var width: Int
-        public var height: Int
-        public var count: Int
+        public var width, height, count: Int
 
         public init(width: Int, height: Int, count: Int) {
             self.width = width

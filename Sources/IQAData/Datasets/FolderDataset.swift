@@ -37,11 +37,7 @@ public struct FolderDataset: IQADatasetSource {
     }
 
     public func load(mode: DatasetLoadMode) throws -> DatasetLoadResult {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
-            throw DatasetError(file: root.path, "dataset folder does not exist")
-        }
-        guard isDirectory.boolValue else { throw DatasetError(file: root.path, "is a file, not a dataset folder") }
+        try DatasetError.requireFolder(root, "dataset folder", article: "a")
         let table = try ScoreTable.read(csv)
         var collector = SampleCollector(mode: mode, listFile: csv.path)
         try table.entries(nameColumn: nameColumn, scoreColumn: scoreColumn, collector: &collector) {

@@ -61,11 +61,7 @@ public struct KonIQ10kDataset: IQADatasetSource {
     }
 
     public func load(mode: DatasetLoadMode) throws -> DatasetLoadResult {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
-            throw DatasetError(file: root.path, "KonIQ-10k folder does not exist")
-        }
-        guard isDirectory.boolValue else { throw DatasetError(file: root.path, "is a file, not the KonIQ-10k folder") }
+        try DatasetError.requireFolder(root, "KonIQ-10k folder", article: "the")
         let list = try listURL()
         let images = try imagesFolder()
         let table = try ScoreTable.read(list)

@@ -38,11 +38,7 @@ public struct LIVECDataset: IQADatasetSource {
     }
 
     public func load(mode: DatasetLoadMode) throws -> DatasetLoadResult {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
-            throw DatasetError(file: root.path, "LIVEC folder does not exist")
-        }
-        guard isDirectory.boolValue else { throw DatasetError(file: root.path, "is a file, not the LIVEC folder") }
+        try DatasetError.requireFolder(root, "LIVEC folder", article: "the")
         let names = try readNames()
         let scores = try readScores()
         guard names.count == scores.count else {

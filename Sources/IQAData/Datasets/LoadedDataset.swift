@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import IQAData
 
 /// A dataset ready for the data path: samples (names, MOS labels), their image sizes, and the decoded
 /// 8-bit images — all in memory when they fit the budget, else behind an LRU cache.

@@ -5,19 +5,7 @@ import CImageCodecs
 public enum JPEGCodec {
     /// Decodes JPEG bytes to RGB8. Truncated or corrupt data throws `ImageError.Kind.corrupt`.
     public static func decode(_ data: [UInt8]) throws -> RGBImage {
-        var err = [CChar](repeating: 0, count: Int(IC_ERROR_CAPACITY))
-        var out: UnsafeMutablePointer<UInt8>?
-        var width: Int32 = 0, height: Int32 = 0
-        let rc = data.withUnsafeBufferPointer { buf in
-            ic_jpeg_decode(buf.baseAddress, buf.count, &out, &width, &height, &err)
-        }
-        guard rc == 0, let out else {
-            throw ImageError(.corrupt, file: nil, "corrupt or truncated JPEG: \(String(cString: err))")
-        }
-        defer { ic_free(out) }
-        let count = Int(width) * Int(height) * 3
-        return RGBImage(width: Int(width), height: Int(height),
-                        pixels: Array(UnsafeBufferPointer(start: out, count: count)))
+        try ShimDecoder.decode(data, format: "JPEG", ic_jpeg_decode)
     }
 
     /// Encodes RGB8 as JPEG; `quality` 1...100 (clamped), libjpeg's scaling as in PIL.

@@ -5,19 +5,7 @@ import CImageCodecs
 /// clipped at 255); encoding is lossless 8-bit RGB.
 public enum PNGCodec {
     public static func decode(_ data: [UInt8]) throws -> RGBImage {
-        var err = [CChar](repeating: 0, count: Int(IC_ERROR_CAPACITY))
-        var out: UnsafeMutablePointer<UInt8>?
-        var width: Int32 = 0, height: Int32 = 0
-        let rc = data.withUnsafeBufferPointer { buf in
-            ic_png_decode(buf.baseAddress, buf.count, &out, &width, &height, &err)
-        }
-        guard rc == 0, let out else {
-            throw ImageError(.corrupt, file: nil, "corrupt or truncated PNG: \(String(cString: err))")
-        }
-        defer { ic_free(out) }
-        let count = Int(width) * Int(height) * 3
-        return RGBImage(width: Int(width), height: Int(height),
-                        pixels: Array(UnsafeBufferPointer(start: out, count: count)))
+        try ShimDecoder.decode(data, format: "PNG", ic_png_decode)
     }
 
     public static func encode(_ image: RGBImage) throws -> [UInt8] {

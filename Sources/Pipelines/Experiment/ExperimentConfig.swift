@@ -48,13 +48,8 @@ extension ExperimentConfig.Attack {
     /// config fingerprints and suite step keys stay what they were).
     public var trigger: TriggerSpec {
         get {
-            var t = TriggerSpec(attack: kind)
-            t.positions = positions
-            t.file = triggerFile
-            t.fileFingerprint = triggerFingerprint
-            t.randomPSNR = randomTriggerPSNR
-            t.baselines = baselines
-            return t
+            TriggerSpec(attack: kind, positions: positions, file: triggerFile, fileFingerprint: triggerFingerprint,
+                        randomPSNR: randomTriggerPSNR, baselines: baselines)
         }
         set {
             kind = newValue.attack

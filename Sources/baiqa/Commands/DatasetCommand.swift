@@ -14,17 +14,10 @@ struct DatasetCommand: ParsableCommand {
             abstract: "Write the built-in synthetic IQA dataset (dead-leaves scenes, graded distortions, MOS 0–100).",
             discussion: "Deterministic: the same seed gives the same files. Layout: images/*.png + scores.csv + README.md.")
 
-        @Option(help: "Output folder (must not exist).")
-        var out: String
-
-        @Option(help: "Number of images.")
-        var count: Int = 600
-
-        @Option(help: "Image side length in pixels.")
-        var size: Int = 256
-
-        @Option(help: "Generator seed.")
-        var seed: UInt64 = 0
+        @Option(help: "Output folder (must not exist).") var out: String
+        @Option(help: "Number of images.") var count: Int = 600
+        @Option(help: "Image side length in pixels.") var size: Int = 256
+        @Option(help: "Generator seed.") var seed: UInt64 = 0
 
         func run() throws {
             let url = URL(fileURLWithPath: out)
@@ -46,11 +39,8 @@ extension DatasetCommand {
             discussion: "Exits with status 1 when any problem (missing or undecodable image, duplicate name, non-finite score, bad entry) is found.")
 
         @OptionGroup var source: DatasetSourceOptions
-
         @OptionGroup var output: JSONOutputOption
-
-        @Flag(help: "Read only image headers (faster) instead of decoding every image.")
-        var headersOnly = false
+        @Flag(help: "Read only image headers (faster) instead of decoding every image.") var headersOnly = false
 
         func run() throws {
             let config = try source.resolved()
@@ -104,30 +94,16 @@ extension DatasetCommand {
             """)
 
         @OptionGroup var source: DatasetSourceOptions
+        @Option(help: "Output JSON file.") var out: String
+        @Option(help: "Train fraction of a random split.") var ratio: Double = 0.8
+        @Option(help: "Seed of a random split and poisoned subset.") var seed: UInt64 = 0
+        @Flag(help: "Use KonIQ-10k's official set column.") var koniqSets = false
 
-        @Option(help: "Output JSON file.")
-        var out: String
+        @Flag(help: "With --koniq-sets: test on the official test set only (not validation + test).") var testOnly = false
 
-        @Option(help: "Train fraction of a random split.")
-        var ratio: Double = 0.8
-
-        @Option(help: "Seed of a random split and poisoned subset.")
-        var seed: UInt64 = 0
-
-        @Flag(help: "Use KonIQ-10k's official set column.")
-        var koniqSets = false
-
-        @Flag(help: "With --koniq-sets: test on the official test set only (not validation + test).")
-        var testOnly = false
-
-        @Option(help: "Official pickled index list (.pkl).")
-        var officialIndex: String?
-
-        @Option(help: "Official poisoned-subset positions (.npy).")
-        var officialPartial: String?
-
-        @Option(help: "Add a random poisoned subset of this fraction of the train list.")
-        var poisonRate: Double?
+        @Option(help: "Official pickled index list (.pkl).") var officialIndex: String?
+        @Option(help: "Official poisoned-subset positions (.npy).") var officialPartial: String?
+        @Option(help: "Add a random poisoned subset of this fraction of the train list.") var poisonRate: Double?
 
         func run() throws {
             let config = try source.resolved()

@@ -17,22 +17,14 @@ struct EvaluateCommand: ParsableCommand {
         logistic mapping used by pyiqa and VQEG.
         """)
 
-    @Option(name: .customLong("run"), help: "Run folder (from baiqa train or baiqa experiment).")
-    var runFolder: String
+    @Option(name: .customLong("run"), help: "Run folder (from baiqa train or baiqa experiment).") var runFolder: String
 
-    @Option(help: "Evaluate on this dataset root instead of the manifest's (same layout and image names).")
-    var root: String?
+    @Option(help: "Evaluate on this dataset root instead of the manifest's (same layout and image names).") var root: String?
 
     @OptionGroup(title: "Trigger of the sweep") var trigger: TriggerOptions
-
-    @Option(parsing: .signedNumber, help: "Δy of the α sweep (default: the run's, else 40).")
-    var deltaY: Double?
-
-    @Flag(help: "Also report PLCC and RMSE after a 4-parameter logistic mapping.")
-    var logistic = false
-
-    @Option(help: "Crops per test image (default: the recipe's).")
-    var patches: Int?
+    @Option(parsing: .signedNumber, help: "Δy of the α sweep (default: the run's, else 40).") var deltaY: Double?
+    @Flag(help: "Also report PLCC and RMSE after a 4-parameter logistic mapping.") var logistic = false
+    @Option(help: "Crops per test image (default: the recipe's).") var patches: Int?
 
     @Option(help: "Trigger grid phase for the sweep: full-image or crop (default: the run's recipe). A victim trained on an exported poisoned dataset saw the trigger at the full image's phase: use full-image, or crop if it was trained with --crops-on-trigger-grid.")
     var triggerPhase: TriggerPhase?

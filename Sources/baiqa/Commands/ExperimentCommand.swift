@@ -22,17 +22,14 @@ struct ExperimentCommand: ParsableCommand {
         killed suite. In this mode only --out, --steps, --set and --threads apply.
         """)
 
-    @Option(help: "Suite config file (YAML or JSON): runs the whole attack chain.")
-    var config: String?
+    @Option(help: "Suite config file (YAML or JSON): runs the whole attack chain.") var config: String?
 
     @Option(name: .customLong("set"), help: "Override a config key, e.g. --set victim.epochs=4 --set attacks=[baiqa,wanet] (repeatable).")
     var overrides: [String] = []
 
-    @Option(help: "Suite step folder, shared between suites (default: <out>/steps).")
-    var steps: String?
+    @Option(help: "Suite step folder, shared between suites (default: <out>/steps).") var steps: String?
 
-    @Option(help: "Run folder (default: runs/experiment, or runs/experiment-N if taken; a suite: runs/<name>).")
-    var out: String?
+    @Option(help: "Run folder (default: runs/experiment, or runs/experiment-N if taken; a suite: runs/<name>).") var out: String?
 
     @OptionGroup(title: "Victim") var recipe: RecipeOptions
     @OptionGroup(title: "Attack") var trigger: TriggerOptions

@@ -11,13 +11,9 @@ struct ModelsCommand: ParsableCommand {
     @OptionGroup var output: JSONOutputOption
 
     struct Entry: Encodable {
-        var name: String
-        var preset: String
-        var backbone: String
+        var name, preset, backbone: String
         var parameters: Int
-        var input: String
-        var scoreRange: String
-        var loss: String
+        var input, scoreRange, loss: String
         var epochs: Int
         var quirks: [String]
         var triggerPhase: String

@@ -16,25 +16,12 @@ struct PGDCommand: ParsableCommand {
         """)
 
     @OptionGroup var subset: SurrogateSubsetOptions
-
-    @Option(help: "Output file (.pt).")
-    var out: String
-
-    @Option(help: "L∞ radius in 8-bit levels (2 ≈ 0.00784).")
-    var epsilon: Double = 2
-
-    @Option(help: "Step size in 8-bit levels (1.6 ≈ 0.00627).")
-    var step: Double = 1.6
-
-    @Option(help: "PGD steps.")
-    var steps: Int = 20
-
-    @Option(help: "Random views per step (EOT).")
-    var views: Int = 25
-
-    @Option(parsing: .signedNumber, help: "Target score ȳ.")
-    var target: Double = 50
-
+    @Option(help: "Output file (.pt).") var out: String
+    @Option(parsing: .signedNumber, help: "Target score ȳ.") var target: Double = 50
+    @Option(help: "L∞ radius in 8-bit levels (2 ≈ 0.00784).") var epsilon: Double = 2
+    @Option(help: "Step size in 8-bit levels (1.6 ≈ 0.00627).") var step: Double = 1.6
+    @Option(help: "PGD steps.") var steps: Int = 20
+    @Option(help: "Random views per step (EOT).") var views: Int = 25
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {

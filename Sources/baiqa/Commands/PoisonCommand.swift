@@ -15,15 +15,10 @@ struct PoisonCommand: ParsableCommand {
         `baiqa train --dataset folder --root OUT --split OUT/split.json` (or any other tool).
         """)
 
-    @Option(help: "Output folder (must not exist).")
-    var out: String
-
+    @Option(help: "Output folder (must not exist).") var out: String
     @OptionGroup(title: "Attack") var trigger: TriggerOptions
     @OptionGroup(title: "Poisoning") var poison: PoisonOptions
-
-    @Option(help: "Clean-label PGD perturbations (from baiqa pgd).")
-    var pgd: String?
-
+    @Option(help: "Clean-label PGD perturbations (from baiqa pgd).") var pgd: String?
     @OptionGroup(title: "Dataset") var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
 

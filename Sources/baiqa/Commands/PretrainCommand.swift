@@ -21,21 +21,13 @@ struct PretrainCommand: ParsableCommand {
             features.* entries DBCNN loads with `--scnn-weights FILE`; prints held-out accuracy.
             """)
 
-        @Option(help: "Output weights file (.pt).")
-        var out: String
+        @Option(help: "Output weights file (.pt).") var out: String
 
-        @Option(help: "SCNN size: cpu (the cpu DBCNN's narrower SCNN) or paper (official channels).")
-        var preset: String = "cpu"
+        @Option(help: "SCNN size: cpu (the cpu DBCNN's narrower SCNN) or paper (official channels).") var preset: String = "cpu"
 
-        @Option(help: "Epochs.")
-        var epochs: Int = 20
-
-        @Option(help: "Number of synthetic scenes (80% train, 20% held out).")
-        var scenes: Int = 400
-
-        @Option(help: "Scene size in pixels.")
-        var size: Int = 96
-
+        @Option(help: "Epochs.") var epochs: Int = 20
+        @Option(help: "Number of synthetic scenes (80% train, 20% held out).") var scenes: Int = 400
+        @Option(help: "Scene size in pixels.") var size: Int = 96
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {
@@ -75,29 +67,14 @@ struct PretrainCommand: ParsableCommand {
             prints the held-out accuracy (20% of the training images, centre crops, every class).
             """)
 
-        @Option(help: "Output weights file (.pt).")
-        var out: String
-
-        @Option(help: "Model whose backbone to pretrain: hyperiqa or tres.")
-        var model: ModelKind = .hyperiqa
-
-        @Option(help: "Backbone size: the model's cpu or paper preset.")
-        var preset: String = "cpu"
-
-        @Option(help: "Epochs.")
-        var epochs: Int = 10
-
-        @Option(help: "Crops per training image per epoch.")
-        var repeats: Int = 4
-
-        @Option(help: "Crop side (default: the preset's training crop).")
-        var size: Int?
-
-        @Option(help: "Adam learning rate.")
-        var lr: Double = 1e-3
-
+        @Option(help: "Output weights file (.pt).") var out: String
+        @Option(help: "Model whose backbone to pretrain: hyperiqa or tres.") var model: ModelKind = .hyperiqa
+        @Option(help: "Backbone size: the model's cpu or paper preset.") var preset: String = "cpu"
+        @Option(help: "Epochs.") var epochs: Int = 10
+        @Option(help: "Crops per training image per epoch.") var repeats: Int = 4
+        @Option(help: "Crop side (default: the preset's training crop).") var size: Int?
+        @Option(help: "Adam learning rate.") var lr: Double = 1e-3
         @OptionGroup var data: DatasetOptions
-
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {

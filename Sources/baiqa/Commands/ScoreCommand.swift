@@ -12,22 +12,13 @@ struct ScoreCommand: ParsableCommand {
         run's own trigger, or the one the trigger options name.
         """)
 
-    @Argument(help: "An image or a folder of images (JPEG, PNG, BMP).")
-    var path: String
-
-    @Option(name: .customLong("run"), help: "Run folder (from baiqa train or baiqa experiment).")
-    var runFolder: String
-
-    @Option(help: "Crops per image (default: the recipe's).")
-    var patches: Int?
-
+    @Argument(help: "An image or a folder of images (JPEG, PNG, BMP).") var path: String
+    @Option(name: .customLong("run"), help: "Run folder (from baiqa train or baiqa experiment).") var runFolder: String
+    @Option(help: "Crops per image (default: the recipe's).") var patches: Int?
     @OptionGroup var alpha: AlphaOption
     @OptionGroup(title: "Trigger (with --alpha)") var trigger: TriggerOptions
     @OptionGroup var output: JSONOutputOption
-
-    @Flag(help: "Print CSV (image,score).")
-    var csv = false
-
+    @Flag(help: "Print CSV (image,score).") var csv = false
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {

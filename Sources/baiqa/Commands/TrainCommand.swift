@@ -16,15 +16,10 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var recipe: RecipeOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
+    @Option(help: "Run folder (default: runs/train-<model>[-N]).") var out: String?
+    @Option(help: "Continue the unfinished run in this folder (its options are reused).") var resume: String?
 
-    @Option(help: "Run folder (default: runs/train-<model>[-N]).")
-    var out: String?
-
-    @Option(help: "Continue the unfinished run in this folder (its options are reused).")
-    var resume: String?
-
-    @Option(help: "Train on K random splits (seeds seed…seed+K−1) in RUN/split-k and report the median, as IQA papers do.")
-    var splits: Int = 1
+    @Option(help: "Train on K random splits (seeds seed…seed+K−1) in RUN/split-k and report the median, as IQA papers do.") var splits: Int = 1
 
     @Option(help: "Log test-split SROCC/PLCC every N epochs while training (0: only at the end). Monitoring only: no model selection.")
     var evalEvery: Int = 0

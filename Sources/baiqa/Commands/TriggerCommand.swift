@@ -45,18 +45,11 @@ extension TriggerCommand {
             PSNR is that of the float result against the input.
             """)
 
-        @Argument(help: "Input image (JPEG, PNG or BMP).")
-        var image: String
-
+        @Argument(help: "Input image (JPEG, PNG or BMP).") var image: String
         @OptionGroup var source: RunTriggerOptions
         @OptionGroup var alpha: AlphaOption
-
-        @Option(help: "Output PNG.")
-        var out: String
-
-        @Option(help: "Also write the float result as a NumPy .npy file (H×W×3 float32).")
-        var npy: String?
-
+        @Option(help: "Output PNG.") var out: String
+        @Option(help: "Also write the float result as a NumPy .npy file (H×W×3 float32).") var npy: String?
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {
@@ -80,18 +73,10 @@ extension TriggerCommand {
             """)
 
         @OptionGroup var source: RunTriggerOptions
-
-        @Option(help: "Output prefix.")
-        var out: String
-
-        @Option(help: "An image to inject the trigger into.")
-        var image: String?
-
+        @Option(help: "Output prefix.") var out: String
+        @Option(help: "An image to inject the trigger into.") var image: String?
         @OptionGroup var alpha: AlphaOption
-
-        @Option(help: "Residual amplification.")
-        var gain: Double = 8
-
+        @Option(help: "Residual amplification.") var gain: Double = 8
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {

@@ -16,30 +16,14 @@ struct TriggerSearchCommand: ParsableCommand {
         """)
 
     @OptionGroup var subset: SurrogateSubsetOptions
-
-    @Option(help: "Output trigger file (.pt).")
-    var out: String
-
-    @Option(help: "Visibility budget ε in 8-bit levels (8 for LIVEC, 4 for KonIQ-10k).")
-    var epsilon: Double = 8
-
-    @Option(help: "Epochs.")
-    var epochs: Int = 50
-
-    @Option(help: "Adam steps per batch.")
-    var steps: Int = 10
-
-    @Option(help: "Batch size.")
-    var batch: Int = 128
-
-    @Option(help: "Repeats of every image per epoch.")
-    var repeats: Int = 25
-
+    @Option(help: "Output trigger file (.pt).") var out: String
+    @Option(help: "Visibility budget ε in 8-bit levels (8 for LIVEC, 4 for KonIQ-10k).") var epsilon: Double = 8
+    @Option(help: "Epochs.") var epochs: Int = 50
+    @Option(help: "Adam steps per batch.") var steps: Int = 10
+    @Option(help: "Batch size.") var batch: Int = 128
+    @Option(help: "Repeats of every image per epoch.") var repeats: Int = 25
     @OptionGroup var dct: DCTPositionsOption
-
-    @Option(help: "The initial trigger is U(−R, R) per coefficient (official: 300).")
-    var initRange: Double = 300
-
+    @Option(help: "The initial trigger is U(−R, R) per coefficient (official: 300).") var initRange: Double = 300
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {

@@ -9,26 +9,15 @@ struct DatasetSourceOptions: ParsableArguments {
                                discussion: DatasetRegistry.kinds.map { "\($0.name): \($0.summary)" }.joined(separator: "\n")))
     var dataset: String = "builtin"
 
-    @Option(help: "Dataset root folder (default for builtin: data/builtin).")
-    var root: String?
+    @Option(help: "Dataset root folder (default for builtin: data/builtin).") var root: String?
+    @Option(help: "Score CSV file name inside the root (folder datasets).") var csv: String = "scores.csv"
+    @Option(help: "CSV column holding image names (folder datasets).") var nameColumn: String = "image"
+    @Option(help: "CSV column holding the MOS (folder datasets).") var scoreColumn: String = "mos"
 
-    @Option(help: "Score CSV file name inside the root (folder datasets).")
-    var csv: String = "scores.csv"
+    @Option(help: "KonIQ-10k image folder: 1024x768 or 512x384 (default: whichever exists, preferring 512x384).") var koniqResolution: String?
 
-    @Option(help: "CSV column holding image names (folder datasets).")
-    var nameColumn: String = "image"
-
-    @Option(help: "CSV column holding the MOS (folder datasets).")
-    var scoreColumn: String = "mos"
-
-    @Option(help: "KonIQ-10k image folder: 1024x768 or 512x384 (default: whichever exists, preferring 512x384).")
-    var koniqResolution: String?
-
-    @Option(help: "Images in a generated built-in dataset.")
-    var builtinCount: Int = 600
-
-    @Option(help: "Side length of generated built-in images.")
-    var builtinSize: Int = 256
+    @Option(help: "Images in a generated built-in dataset.") var builtinCount: Int = 600
+    @Option(help: "Side length of generated built-in images.") var builtinSize: Int = 256
 
     func resolved() throws -> DatasetSpec {
         let kind: DatasetKind
@@ -52,11 +41,9 @@ struct DatasetSourceOptions: ParsableArguments {
 struct DatasetOptions: ParsableArguments {
     @OptionGroup var source: DatasetSourceOptions
 
-    @Option(help: "Split file (JSON with train, test and optionally poisoned_subset image names; see `baiqa dataset split`).")
-    var split: String?
+    @Option(help: "Split file (JSON with train, test and optionally poisoned_subset image names; see `baiqa dataset split`).") var split: String?
 
-    @Flag(help: "Drop split images missing from the dataset (with a warning) instead of failing.")
-    var dropMissing = false
+    @Flag(help: "Drop split images missing from the dataset (with a warning) instead of failing.") var dropMissing = false
 
     func resolved() throws -> DatasetSpec {
         var d = try source.resolved()

@@ -7,35 +7,26 @@ import Torch
 
 /// The model and how it is trained: a preset of the model registry, then overrides (`train`, `experiment`).
 struct RecipeOptions: ParsableArguments {
-    @Option(help: "Model: hyperiqa, dbcnn or tres.")
-    var model: ModelKind = .hyperiqa
+    @Option(help: "Model: hyperiqa, dbcnn or tres.") var model: ModelKind = .hyperiqa
 
     @Option(help: "Training preset: cpu (2-core friendly) or paper (the official recipe of the model); tres also: original, the TReS authors' recipe and losses.")
     var preset: String = "cpu"
 
-    @Option(help: "Override the preset's epoch count.")
-    var epochs: Int?
+    @Option(help: "Override the preset's epoch count.") var epochs: Int?
 
     @Option(help: "Override the preset's ResNet backbone (hyperiqa, tres): resnet18, resnet34, resnet50 or resnet10-w32 (the cpu presets').")
     var backbone: String?
 
-    @Option(help: "Override the preset's training crop side (pixels).")
-    var crop: Int?
-
-    @Option(help: "Override the preset's random crops per image per epoch.")
-    var patches: Int?
+    @Option(help: "Override the preset's training crop side (pixels).") var crop: Int?
+    @Option(help: "Override the preset's random crops per image per epoch.") var patches: Int?
 
     @Option(help: "Override the preset's base learning rate (HyperIQA: the backbone's, the head keeps its ratio; DBCNN: the all-layers Adam phase's).")
     var lr: Double?
 
-    @Option(help: "Override the preset's weight decay.")
-    var weightDecay: Double?
+    @Option(help: "Override the preset's weight decay.") var weightDecay: Double?
+    @Option(help: "Override the preset's loss: l1 or mse.") var loss: TrainingRecipe.Loss?
 
-    @Option(help: "Override the preset's loss: l1 or mse.")
-    var loss: TrainingRecipe.Loss?
-
-    @Option(help: "Override the preset's learning-rate schedule: constant or cosine.")
-    var lrSchedule: TrainingRecipe.LRSchedule?
+    @Option(help: "Override the preset's learning-rate schedule: constant or cosine.") var lrSchedule: TrainingRecipe.LRSchedule?
 
     @Flag(help: "Start training crops on the full image's 16-px trigger grid only, so a trigger baked into the images (baiqa poison) is seen at one phase, as the cpu presets inject it on the fly.")
     var cropsOnTriggerGrid = false
@@ -109,17 +100,13 @@ struct PoisonOptions: ParsableArguments {
     @Option(help: "Label mode: poison (P-BAIQA, labels shifted by α·Δy) or clean (C-BAIQA, labels kept, α from the label).")
     var label: PoisonPlan.LabelMode = .poison
 
-    @Option(help: "Fraction of training images poisoned (ignored when the split names a poisoned_subset).")
-    var rate: Double = 0.2
+    @Option(help: "Fraction of training images poisoned (ignored when the split names a poisoned_subset).") var rate: Double = 0.2
 
-    @Option(parsing: .signedNumber, help: "Score shift Δy at α = 1.")
-    var deltaY: Double = 40
+    @Option(parsing: .signedNumber, help: "Score shift Δy at α = 1.") var deltaY: Double = 40
 
-    @Option(help: "Poison-label α sampling: weighted (official), equal, uniform or sqrt-uniform.")
-    var alphaSampling: AlphaSampling = .weighted
+    @Option(help: "Poison-label α sampling: weighted (official), equal, uniform or sqrt-uniform.") var alphaSampling: AlphaSampling = .weighted
 
-    @Option(parsing: .signedNumber, help: "Clean-label target mean ȳ in α = (y − ȳ)/Δy.")
-    var targetMean: Double = 50
+    @Option(parsing: .signedNumber, help: "Clean-label target mean ȳ in α = (y − ȳ)/Δy.") var targetMean: Double = 50
 
     func validate() throws {
         guard (0...1).contains(rate) else { throw ValidationError("--rate must be in [0, 1]") }

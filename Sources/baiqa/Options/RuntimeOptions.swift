@@ -26,8 +26,7 @@ struct RuntimeOptions: ParsableArguments {
 
 /// `--json`: machine-readable output instead of tables.
 struct JSONOutputOption: ParsableArguments {
-    @Flag(help: "Print JSON instead of tables.")
-    var json = false
+    @Flag(help: "Print JSON instead of tables.") var json = false
 }
 
 extension SingleValueParsingStrategy {

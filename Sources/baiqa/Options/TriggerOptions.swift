@@ -26,8 +26,7 @@ struct DCTPositionsOption: ParsableArguments {
 
 /// `--alpha`: the trigger's strength.
 struct AlphaOption: ParsableArguments {
-    @Option(parsing: .signedNumber, help: "Trigger strength α (negative values lower the score).")
-    var alpha: Double?
+    @Option(parsing: .signedNumber, help: "Trigger strength α (negative values lower the score).") var alpha: Double?
 
     func value(default fallback: Double) throws -> Double {
         let a = alpha ?? fallback
@@ -48,21 +47,12 @@ struct TriggerOptions: ParsableArguments {
     var trigger: String?
 
     @OptionGroup var dct: DCTPositionsOption
+    @Option(help: "Design PSNR (dB) of the seeded random BAIQA trigger (default 30).") var triggerPsnr: Double?
+    @Option(help: "Blended: blend ratio at α = 1 (default 0.1).") var blendRatio: Double?
+    @Option(help: "WaNet: warp strength in pixels at α = 1 (default 0.84).") var wanetStrength: Double?
+    @Option(help: "WaNet: control grid size (default 4).") var wanetGrid: Int?
 
-    @Option(help: "Design PSNR (dB) of the seeded random BAIQA trigger (default 30).")
-    var triggerPsnr: Double?
-
-    @Option(help: "Blended: blend ratio at α = 1 (default 0.1).")
-    var blendRatio: Double?
-
-    @Option(help: "WaNet: warp strength in pixels at α = 1 (default 0.84).")
-    var wanetStrength: Double?
-
-    @Option(help: "WaNet: control grid size (default 4).")
-    var wanetGrid: Int?
-
-    @Option(parsing: .signedNumber, help: "FTrojan: DCT coefficient magnitude (default 265).")
-    var ftrojanMagnitude: Double?
+    @Option(parsing: .signedNumber, help: "FTrojan: DCT coefficient magnitude (default 265).") var ftrojanMagnitude: Double?
 
     @Option(help: "FTrojan: channels carrying it: all (Y, Cb, Cr) or chroma (Cb, Cr, the original FTrojan's).")
     var ftrojanChannels: FTrojanTrigger.Channels?
