@@ -63,6 +63,15 @@ public enum ModelSpec: Codable, Equatable, Sendable {
         return try withBackbone(spec)
     }
 
+    /// The ResNet backbone of HyperIQA and TReS (nil for DBCNN's fixed streams).
+    public var resnetBackbone: ResNetSpec? {
+        switch self {
+        case .hyperIQA(let c): return c.backbone
+        case .tres(let c): return c.backbone
+        case .dbcnn: return nil
+        }
+    }
+
     /// Backbone name for manifests and listings.
     public var backboneName: String {
         switch self {

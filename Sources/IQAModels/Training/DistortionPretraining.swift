@@ -164,3 +164,13 @@ extension RGBImage {
         return out
     }
 }
+
+extension DistortionPretraining {
+    /// DBCNN's SCNN stream at the `cpu` or `paper` preset's channels, on `scenes` synthetic dead-leaves scenes.
+    public static func scnn(preset: String, scenes: Int) throws -> DistortionPretraining {
+        guard case .dbcnn(let config) = try TrainingRecipe.preset(named: preset, model: .dbcnn).model else {
+            throw TorchError("the \(preset) DBCNN preset has no SCNN stream")
+        }
+        return DistortionPretraining(network: .scnn(channels: config.scnnChannels, strides: config.scnnStrides), content: .deadLeaves(scenes: scenes))
+    }
+}

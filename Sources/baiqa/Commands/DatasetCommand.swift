@@ -44,30 +44,18 @@ extension DatasetCommand {
 
         func run() throws {
             let config = try source.resolved()
-            let loader = try config.source()
-            var samples: [IQASample] = [], problems: [DatasetProblem] = []
-            var scoresKnown = true
-            do {
-                let result = try loader.load(mode: .collectProblems)
-                (samples, problems) = (result.samples, result.problems)
-            } catch {
-                // A broken score list still lets us check the images when the names are readable (LIVEC
-                // keeps names and MOS in separate .mat files), so the report lists every problem at once.
-                problems.append(DatasetProblem(.badEntry, file: config.root, "\(error)"))
-                guard let livec = loader as? LIVECDataset, let names = try? livec.imageNames() else { throw ExitCode.failure.reportingFirst(problems) }
-                samples = names.map { IQASample(name: $0, url: livec.url(forImageNamed: $0), score: 0) }
-                scoresKnown = false
-            }
             let monitor = ConsoleMonitor()
-            var summary = DatasetSummary.make(samples: samples, loadProblems: problems,
-                                              check: headersOnly ? .header : .decode) { done, total in
-                if !output.json { monitor.progress(stage: "check images", done: done, total: total, detail: "") }
+            let summary: DatasetSummary
+            do {
+                summary = try DatasetSummary.inspect(config, check: headersOnly ? .header : .decode) { done, total in
+                    if !output.json { monitor.progress(stage: "check images", done: done, total: total, detail: "") }
+                }
+            } catch let error as DatasetInspectionError {
+                for p in error.problems { FileHandle.standardError.write(Data("error: \(p.message)\n".utf8)) }
+                throw ExitCode.failure
             }
-            if !scoresKnown { summary.scores = nil }
             if output.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                print(try JSONFiles.string(summary))
             } else {
                 print("dataset: \(config.kind) at \(config.root)")
                 print("images: \(summary.count)")
@@ -98,43 +86,23 @@ extension DatasetCommand {
         @Option(help: "Train fraction of a random split.") var ratio: Double = 0.8
         @Option(help: "Seed of a random split and poisoned subset.") var seed: UInt64 = 0
         @Flag(help: "Use KonIQ-10k's official set column.") var koniqSets = false
-
         @Flag(help: "With --koniq-sets: test on the official test set only (not validation + test).") var testOnly = false
-
         @Option(help: "Official pickled index list (.pkl).") var officialIndex: String?
         @Option(help: "Official poisoned-subset positions (.npy).") var officialPartial: String?
         @Option(help: "Add a random poisoned subset of this fraction of the train list.") var poisonRate: Double?
 
         func run() throws {
-            let config = try source.resolved()
-            let loader = try config.source()
-            var split: DatasetSplit
-            if koniqSets {
-                guard let koniq = loader as? KonIQ10kDataset else { throw ValidationError("--koniq-sets needs --dataset koniq") }
-                split = try koniq.officialSplit(testSets: testOnly ? .testOnly : .validationAndTest)
-            } else if let officialIndex {
-                let names = try loader.load().map(\.name)
-                let partial = officialPartial.map { URL(fileURLWithPath: $0) }
-                split = config.kind == "koniq"
-                    ? try OfficialSplitImport.konIQ(names: names, trainIndex: URL(fileURLWithPath: officialIndex), partialIndex: partial)
-                    : try OfficialSplitImport.livec(names: names, traintestIndex: URL(fileURLWithPath: officialIndex), partialIndex: partial)
-            } else {
-                split = try DatasetSplit.random(names: loader.load().map(\.name), trainFraction: ratio, seed: seed)
-            }
-            if let poisonRate {
-                guard (0...1).contains(poisonRate) else { throw ValidationError("--poison-rate must be in [0, 1]") }
-                split = split.withRandomPoisonedSubset(fraction: poisonRate, seed: seed)
-            }
+            var recipe = SplitRecipe()
+            recipe.trainFraction = ratio
+            recipe.seed = seed
+            recipe.koniqSets = koniqSets
+            recipe.testOnly = testOnly
+            recipe.officialIndex = officialIndex.map { URL(fileURLWithPath: $0) }
+            recipe.officialPartial = officialPartial.map { URL(fileURLWithPath: $0) }
+            recipe.poisonFraction = poisonRate
+            let split = try recipe.split(source.resolved())
             try SplitFile.write(split, to: URL(fileURLWithPath: out))
             print("wrote \(out): \(split.train.count) train, \(split.test.count) test" + (split.poisonedSubset.map { ", \($0.count) poisoned" } ?? ""))
         }
-    }
-}
-
-extension ExitCode {
-    /// Prints the problems found before a loader gave up, then fails.
-    func reportingFirst(_ problems: [DatasetProblem]) -> ExitCode {
-        for p in problems { FileHandle.standardError.write(Data("error: \(p.message)\n".utf8)) }
-        return self
     }
 }

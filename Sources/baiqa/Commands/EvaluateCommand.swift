@@ -18,9 +18,7 @@ struct EvaluateCommand: ParsableCommand {
         """)
 
     @Option(name: .customLong("run"), help: "Run folder (from baiqa train or baiqa experiment).") var runFolder: String
-
     @Option(help: "Evaluate on this dataset root instead of the manifest's (same layout and image names).") var root: String?
-
     @OptionGroup(title: "Trigger of the sweep") var trigger: TriggerOptions
     @Option(parsing: .signedNumber, help: "Δy of the α sweep (default: the run's, else 40).") var deltaY: Double?
     @Flag(help: "Also report PLCC and RMSE after a 4-parameter logistic mapping.") var logistic = false

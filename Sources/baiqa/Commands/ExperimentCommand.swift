@@ -28,9 +28,7 @@ struct ExperimentCommand: ParsableCommand {
     var overrides: [String] = []
 
     @Option(help: "Suite step folder, shared between suites (default: <out>/steps).") var steps: String?
-
     @Option(help: "Run folder (default: runs/experiment, or runs/experiment-N if taken; a suite: runs/<name>).") var out: String?
-
     @OptionGroup(title: "Victim") var recipe: RecipeOptions
     @OptionGroup(title: "Attack") var trigger: TriggerOptions
     @OptionGroup(title: "Poisoning") var poison: PoisonOptions

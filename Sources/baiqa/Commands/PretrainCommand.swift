@@ -22,9 +22,7 @@ struct PretrainCommand: ParsableCommand {
             """)
 
         @Option(help: "Output weights file (.pt).") var out: String
-
         @Option(help: "SCNN size: cpu (the cpu DBCNN's narrower SCNN) or paper (official channels).") var preset: String = "cpu"
-
         @Option(help: "Epochs.") var epochs: Int = 20
         @Option(help: "Number of synthetic scenes (80% train, 20% held out).") var scenes: Int = 400
         @Option(help: "Scene size in pixels.") var size: Int = 96
@@ -32,16 +30,9 @@ struct PretrainCommand: ParsableCommand {
 
         func run() throws {
             let seed = runtime.apply()
-            let spec: ModelSpec
-            switch preset {
-            case "cpu": spec = .cpu(.dbcnn)
-            case "paper": spec = .official(.dbcnn)
-            default: throw ValidationError("unknown preset '\(preset)' (cpu or paper)")
-            }
-            guard case .dbcnn(let config) = spec else { return }
             guard epochs > 0, scenes >= 10, size >= 32 else { throw ValidationError("need --epochs ≥ 1, --scenes ≥ 10, --size ≥ 32") }
-            var job = DistortionPretraining(network: .scnn(channels: config.scnnChannels, strides: config.scnnStrides),
-                                            content: .deadLeaves(scenes: scenes))
+            var job: DistortionPretraining
+            do { job = try .scnn(preset: preset, scenes: scenes) } catch { throw ValidationError("--preset: \(error)") }
             job.epochs = epochs
             job.size = size
             job.seed = seed
@@ -81,11 +72,8 @@ struct PretrainCommand: ParsableCommand {
             let seed = runtime.apply()
             let recipe: TrainingRecipe
             do { recipe = try TrainingRecipe.preset(named: preset, model: model) } catch { throw ValidationError("--preset: \(error)") }
-            let backbone: ResNetSpec
-            switch recipe.model {
-            case .hyperIQA(let c): backbone = c.backbone
-            case .tres(let c): backbone = c.backbone
-            case .dbcnn: throw ValidationError("DBCNN's VGG stream has no distortion pretraining here; pretrain its SCNN stream with `baiqa pretrain scnn`")
+            guard let backbone = recipe.model.resnetBackbone else {
+                throw ValidationError("DBCNN's VGG stream has no distortion pretraining here; pretrain its SCNN stream with `baiqa pretrain scnn`")
             }
             let side = size ?? recipe.cropSize
             guard epochs > 0, repeats > 0, side >= 32, lr > 0 else { throw ValidationError("need --epochs ≥ 1, --repeats ≥ 1, --size ≥ 32, --lr > 0") }

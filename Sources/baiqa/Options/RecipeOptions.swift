@@ -25,7 +25,6 @@ struct RecipeOptions: ParsableArguments {
 
     @Option(help: "Override the preset's weight decay.") var weightDecay: Double?
     @Option(help: "Override the preset's loss: l1 or mse.") var loss: TrainingRecipe.Loss?
-
     @Option(help: "Override the preset's learning-rate schedule: constant or cosine.") var lrSchedule: TrainingRecipe.LRSchedule?
 
     @Flag(help: "Start training crops on the full image's 16-px trigger grid only, so a trigger baked into the images (baiqa poison) is seen at one phase, as the cpu presets inject it on the fly.")
@@ -101,7 +100,6 @@ struct PoisonOptions: ParsableArguments {
     var label: PoisonPlan.LabelMode = .poison
 
     @Option(help: "Fraction of training images poisoned (ignored when the split names a poisoned_subset).") var rate: Double = 0.2
-
     @Option(parsing: .signedNumber, help: "Score shift Δy at α = 1.") var deltaY: Double = 40
 
     @Option(help: "Poison-label α sampling: weighted (official), equal, uniform or sqrt-uniform.") var alphaSampling: AlphaSampling = .weighted

@@ -51,7 +51,6 @@ struct TriggerOptions: ParsableArguments {
     @Option(help: "Blended: blend ratio at α = 1 (default 0.1).") var blendRatio: Double?
     @Option(help: "WaNet: warp strength in pixels at α = 1 (default 0.84).") var wanetStrength: Double?
     @Option(help: "WaNet: control grid size (default 4).") var wanetGrid: Int?
-
     @Option(parsing: .signedNumber, help: "FTrojan: DCT coefficient magnitude (default 265).") var ftrojanMagnitude: Double?
 
     @Option(help: "FTrojan: channels carrying it: all (Y, Cb, Cr) or chroma (Cb, Cr, the original FTrojan's).")
