@@ -49,6 +49,7 @@ final class TriggerFromRunTests: XCTestCase {
             XCTAssertEqual((trigger["baselines"] as? [String: Any])?["ftrojanMagnitude"] as? Double, 300)
             XCTAssertNil(trigger["file"])
         }
+        let image = "data/images/00003.png"
         // The default (official) positions give other numbers on the mid-band victim: the record matters.
         let official = try CLI.run(["evaluate", "--run", "midband", "--attack", "--positions", "official", "--json"], in: dir)
         XCTAssertEqual(official.status, 0, official.stderr)
@@ -56,8 +57,7 @@ final class TriggerFromRunTests: XCTestCase {
         let other = (try JSONSerialization.jsonObject(with: Data(official.stdout.utf8)) as! [String: Any])["attack"] as! [String: Any]
         XCTAssertNotEqual(other["mae"] as? [Double], mid["mae"] as? [Double])
 
-        // score --alpha: the run's own trigger; a negative α lowers, a positive one raises the scores.
-        let image = "data/images/00003.png"
+        // score --alpha: the run's own trigger changes the scores; α = 0 gives the clean ones.
         func score(_ args: [String]) throws -> Double {
             let s = try CLI.run(["score", image, "--run", "ftrojan", "--csv"] + args, in: dir)
             XCTAssertEqual(s.status, 0, s.stderr)
@@ -67,6 +67,14 @@ final class TriggerFromRunTests: XCTestCase {
         XCTAssertNotEqual(down, clean)
         XCTAssertNotEqual(up, down)
         XCTAssertEqual(try score(["--alpha", "0"]), clean)
+
+        // trigger psnr --run: the run's own trigger on its test images gives the run's PSNR(α=1).
+        let psnr = try CLI.run(["trigger", "psnr", "--run", "midband"], in: dir)
+        XCTAssertEqual(psnr.status, 0, psnr.stderr)
+        XCTAssertTrue(psnr.stdout.contains(String(format: "on 5 images: PSNR of mean MSE %.2f dB", mid["psnr_alpha1"] as! Double)), psnr.stdout)
+        XCTAssertTrue(psnr.stdout.hasPrefix("baiqa (trigger.pt, mid-band positions)"), psnr.stdout)
+        let apply = try CLI.run(["trigger", "apply", image, "--run", "ftrojan", "--alpha", "0.5", "--out", "f.png"], in: dir)
+        XCTAssertEqual(apply.status, 0, apply.stderr)
 
         // Another family than the run's: its own defaults, named in the output.
         let wanet = try CLI.run(["evaluate", "--run", "midband", "--attack", "wanet", "--json"], in: dir)
