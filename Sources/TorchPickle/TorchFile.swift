@@ -33,7 +33,8 @@ public enum TorchFile {
     }
 
     /// Writes `value` as a `torch.save` file that `torch.load` opens. The bytes go to a temporary
-    /// file beside `url` which is then renamed over it, so a crash never leaves half a file.
+    /// file beside `url`, are flushed to disk (fsync) and then renamed over it, and the folder is
+    /// flushed too: a crash or power loss leaves the old file or the new one, never half a file.
     public static func save(_ value: PickleValue, to url: URL) throws {
         let name = url.lastPathComponent
         let data: Data
@@ -46,15 +47,28 @@ public enum TorchFile {
         let temporary = directory.appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
         do {
             try data.write(to: temporary)
+            try flush(temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw TorchFileError(.io, "cannot write file (\(error.localizedDescription))", file: name)
         }
+        let write = WriteFault.next()
+        WriteFault.trigger(at: write, .beforeRename)
         if rename(temporary.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
             throw TorchFileError(.io, "cannot move the written file into place (\(reason))", file: name)
         }
+        try? flush(directory)
+        WriteFault.trigger(at: write, .afterRename)
+    }
+
+    /// fsync(2) of a file or folder.
+    static func flush(_ url: URL) throws {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { throw TorchFileError(.io, "cannot open to flush (\(String(cString: strerror(errno))))", file: url.lastPathComponent) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw TorchFileError(.io, "cannot flush to disk (\(String(cString: strerror(errno))))", file: url.lastPathComponent) }
     }
 
     /// torch.save names the archive folder after the file (without extension); do the same.

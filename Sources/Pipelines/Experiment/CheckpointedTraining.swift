@@ -5,10 +5,13 @@ import IQAModels
 import Torch
 import TorchPickle
 
-/// Trains a model in a work folder with a checkpoint after every epoch (`<modelFile>` = the state dict,
-/// `train_state.pt` = optimiser state, epoch, config fingerprint, timings). Re-running with the same
-/// fingerprint resumes after the last finished epoch and ends with the same numbers as an
-/// uninterrupted run.
+/// Trains a model in a work folder with a checkpoint after every epoch: one file, `train_state.pt`,
+/// holding the model (`model.*`), the optimiser state (`optimizer.*`), the epochs done, a generation
+/// counter, the config fingerprint and the timings, written atomically (temporary file, fsync, rename).
+/// A kill at any instant leaves either the previous checkpoint or the new one, never the weights of
+/// one epoch beside the optimiser of another. Re-running with the same fingerprint resumes after the
+/// last checkpointed epoch and ends with the same numbers as an uninterrupted run. The model's own
+/// state dict (`<modelFile>`) is written once training is complete.
 public final class CheckpointedTraining {
     public let model: IQAModel
     public let trainer: Trainer
@@ -63,35 +66,46 @@ public final class CheckpointedTraining {
             try checkpoint(timings: timings)
             try afterEpoch?(epoch)
         }
-    }
-
-    func checkpoint(timings: [String: Double]) throws {
         // The model is a plain state dict (torch.load gives name → tensor, loadable into the official class).
         try TensorFile.save(model.store.stateDict(), to: modelURL)
-        var meta: [(String, PickleValue)] = [("epochs_done", .int(Int64(trainer.epochsDone))), ("config_fingerprint", .string(fingerprint))]
+    }
+
+    /// Checkpoints written so far in this folder (counting those of earlier, resumed processes).
+    private(set) var generation: Int64 = 0
+
+    func checkpoint(timings: [String: Double]) throws {
+        generation += 1
+        var meta: [(String, PickleValue)] = [("epochs_done", .int(Int64(trainer.epochsDone))), ("config_fingerprint", .string(fingerprint)),
+                                            ("generation", .int(generation))]
         meta += timings.sorted { $0.key < $1.key }.map { ("timing.\($0.key)", .double($0.value)) }
-        try TensorFile.save(trainer.optimizer.stateDict().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) },
-                            metadata: meta, to: stateURL)
+        let optimizer = try trainer.optimizer.stateDict().sorted { $0.key < $1.key }
+        let tensors = model.store.stateDict().map { ("model.\($0.name)", $0.tensor) } + optimizer.map { ("optimizer.\($0.key)", $0.value) }
+        try TensorFile.save(tensors, metadata: meta, to: stateURL)
     }
 
     func resumeIfPossible(timings: inout [String: Double]) throws {
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: modelURL.path), fm.fileExists(atPath: stateURL.path) else { return }
+        guard FileManager.default.fileExists(atPath: stateURL.path) else { return }
         guard case .dict(let state) = try TorchFile.load(contentsOf: stateURL),
               let done = state["epochs_done"]?.intValue,
               state["config_fingerprint"]?.stringValue == fingerprint else {
             monitor.log("ignoring a checkpoint from another configuration")
             return
         }
-        try model.store.load(TensorFile.loadTensors(from: modelURL), strict: true)
-        var optimizerState: [String: Tensor] = [:]
-        for (k, v) in try TensorFile.loadTensors(from: stateURL) where k.hasPrefix("optimizer.") {
-            optimizerState[String(k.dropFirst("optimizer.".count))] = v
+        var weights: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:]
+        for (k, v) in try TensorFile.loadTensors(from: stateURL) {
+            if k.hasPrefix("model.") { weights[String(k.dropFirst("model.".count))] = v }
+            if k.hasPrefix("optimizer.") { optimizerState[String(k.dropFirst("optimizer.".count))] = v }
         }
+        guard !weights.isEmpty else {
+            monitor.log("ignoring a checkpoint in the earlier two-file format (its weights and optimiser state may be from different epochs)")
+            return
+        }
+        try model.store.load(weights, strict: true)
         try trainer.restore(epochsDone: Int(done), optimizerState: optimizerState)
         for (k, v) in state where (k.stringValue ?? "").hasPrefix("timing.") {
             timings[String(k.stringValue!.dropFirst("timing.".count))] = v.doubleValue
         }
-        monitor.log("resumed after epoch \(done)")
+        generation = state["generation"]?.intValue ?? 0
+        monitor.log("resumed after epoch \(done) (checkpoint generation \(generation))")
     }
 }
