@@ -25,16 +25,14 @@ public struct SurrogateSubset {
             var rng = SeededGenerator(seed: seed, stream: 0x5B5E7)
             names = Array(manifest.train.shuffled(using: &rng).prefix(max(1, Int(rate * Double(manifest.train.count)))))
         }
-        let samples = try manifest.dataset.source().load()
-        let known = Set(samples.map(\.name))
-        let missing = names.filter { !known.contains($0) }
-        guard missing.isEmpty else {
-            throw RunError("images missing from the dataset: \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? " (+\(missing.count - 5) more)" : "")")
-        }
         dataset = try LoadedDataset.load(manifest.dataset.source()) { done, total in
             monitor.progress(stage: "decode images", done: done, total: total, detail: "")
         }
         let index = dataset.indexByName
+        let missing = names.filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw RunError("images missing from the dataset: \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? " (+\(missing.count - 5) more)" : "")")
+        }
         images = names.map { index[$0]! }
     }
 }

@@ -19,8 +19,7 @@ struct RunTriggerOptions: ParsableArguments {
 
     @OptionGroup var trigger: TriggerOptions
 
-    /// The trigger, the run's folder and manifest when one was named; random triggers are seeded by
-    /// `seed` (default: the run's).
+    /// The trigger (the options', else the run's own), and the run's folder and manifest when one was named.
     func resolve() throws -> (spec: TriggerSpec, folder: URL?, manifest: RunManifest?) {
         let folder = runFolder.map { URL(fileURLWithPath: $0) }
         let manifest = try folder.map { try RunManifest.read(from: $0) }

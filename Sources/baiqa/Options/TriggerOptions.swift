@@ -75,9 +75,14 @@ struct TriggerOptions: ParsableArguments {
             // The run's own family keeps the run's settings; another one starts from its defaults.
             spec = run?.attack == kind ? run! : TriggerSpec(attack: kind)
         case nil:
-            if trigger != nil { spec = TriggerSpec(attack: .baiqa) } else if let run, overridesParameters { spec = run } else if overridesParameters {
+            // A trigger file is BAIQA's; parameters alone adjust the run's trigger (or BAIQA's defaults).
+            if trigger != nil {
                 spec = TriggerSpec(attack: .baiqa)
-            } else { return nil }
+            } else if overridesParameters {
+                spec = run ?? TriggerSpec(attack: .baiqa)
+            } else {
+                return nil
+            }
         }
         if let trigger {
             guard spec.attack == .baiqa else { throw ValidationError("--trigger is a BAIQA trigger file; it does not go with --attack \(spec.attack.rawValue)") }
