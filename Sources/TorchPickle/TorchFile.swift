@@ -45,19 +45,21 @@ public enum TorchFile {
         }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
+        let write = WriteFault.next(url)
         do {
+            if WriteFault.fails(write) { throw CocoaError(.fileWriteOutOfSpace) }
             try data.write(to: temporary)
             try flush(temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw TorchFileError(.io, "cannot write file (\(error.localizedDescription))", file: name)
+            // The whole path: the user has to find the folder that is full or read-only.
+            throw TorchFileError(.io, "cannot write file (\(error.localizedDescription))", file: url.path)
         }
-        let write = WriteFault.next()
         WriteFault.trigger(at: write, .beforeRename)
         if rename(temporary.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw TorchFileError(.io, "cannot move the written file into place (\(reason))", file: name)
+            throw TorchFileError(.io, "cannot move the written file into place (\(reason))", file: url.path)
         }
         try? flush(directory)
         WriteFault.trigger(at: write, .afterRename)

@@ -35,6 +35,36 @@ struct CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts `arguments` in the background (output discarded).
+    static func start(_ arguments: [String], in directory: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        p.currentDirectoryURL = directory
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Runs several commands at the same time (one thread each) and returns their results in order.
+    static func runConcurrently(_ commands: [[String]], in directory: URL) throws -> [Result] {
+        final class Slots: @unchecked Sendable { var results: [Swift.Result<Result, Error>?] = [] }
+        let slots = Slots()
+        slots.results = Array(repeating: nil, count: commands.count)
+        let lock = NSLock(), done = DispatchGroup()
+        for (i, command) in commands.enumerated() {
+            done.enter()
+            Thread {
+                let r = Swift.Result { try run(command, in: directory) }
+                lock.lock(); slots.results[i] = r; lock.unlock()
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        return try slots.results.map { try $0!.get() }
+    }
+
     /// Starts `arguments`, waits until `checkpoint` (relative to `directory`) appears, then kills the
     /// process. Returns false when the run finished before it could be killed.
     static func runAndKill(_ arguments: [String], in directory: URL, afterFileAppears checkpoint: String,

@@ -52,7 +52,7 @@ final class SuiteCommandTests: XCTestCase {
         XCTAssertEqual((saved["victim"] as? [String: Any])?["epochs"] as? Int, 1)
         let report = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
         for heading in ["## Table 1", "## Table 2", "zero trigger", "WaNet"] { XCTAssertTrue(report.contains(heading), heading) }
-        let steps = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path)
+        let steps = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).filter { !$0.hasPrefix(".") }
         XCTAssertFalse(steps.contains { $0.hasSuffix(".partial") }, "\(steps)")
         for kind in ["train-", "trigger-", "pgd-", "response-", "victim-"] { XCTAssertTrue(steps.contains { $0.hasPrefix(kind) }, kind) }
 
@@ -66,7 +66,7 @@ final class SuiteCommandTests: XCTestCase {
         // A smaller attack list touches nothing new.
         let subset = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny + ["--set", "attacks=[wanet]", "--set", "labels=[clean]"], in: dir)
         XCTAssertEqual(subset.status, 0, subset.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).sorted(), steps.sorted())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).filter { !$0.hasPrefix(".") }.sorted(), steps.sorted())
         let r3 = try json(run.appendingPathComponent("results.json"))
         XCTAssertEqual(NSDictionary(dictionary: (r3["runs"] as! [[String: Any]])[0]), NSDictionary(dictionary: runs[3]))
 
@@ -74,7 +74,7 @@ final class SuiteCommandTests: XCTestCase {
         let ablation = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny + ["--set", "attacks=[baiqa]", "--set", "labels=[clean]",
                                                                                       "--set", "pgd.refine=false", "--set", "clean_model_response=false"], in: dir)
         XCTAssertEqual(ablation.status, 0, ablation.stderr)
-        let added = Set(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path)).subtracting(steps)
+        let added = Set(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).filter { !$0.hasPrefix(".") }).subtracting(steps)
         XCTAssertEqual(added.count, 1, "\(added)")
         XCTAssertTrue(added.first?.hasPrefix("victim-") ?? false, "\(added)")
         let r4 = try json(run.appendingPathComponent("results.json"))

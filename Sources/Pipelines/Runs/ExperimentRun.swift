@@ -28,7 +28,7 @@ public struct ExperimentRun {
         monitor.log("run folder: \(outURL.path) (working in \(work.lastPathComponent))")
         let results: ExperimentResults
         do {
-            results = try BackdoorExperiment(config: config, workDir: work, monitor: monitor).run(dataset: dataset, trigger: trigger, timings: timings)
+            results = try BackdoorExperiment(config: config, workDir: work.url, monitor: monitor).run(dataset: dataset, trigger: trigger, timings: timings)
         } catch {
             RunFolder.abandon(work)
             throw error

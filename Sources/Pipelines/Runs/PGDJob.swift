@@ -12,17 +12,57 @@ public struct PGDJob {
 
     public init(pgd: TargetedPGD) { self.pgd = pgd }
 
-    /// Refines `images` (`names`) of `source`; finished images wait in `parts` (resumable, removed at the end).
+    /// What names a refinement: finished images in `parts` and a finished result are reused only by a
+    /// refinement with the same inputs.
+    public struct Inputs: Encodable {
+        var surrogate: String, images: [String]
+        var epsilon: Double, stepSize: Double, steps: Int, views: Int, target: Double, crop: Int, seed: UInt64
+    }
+
+    public func inputs(surrogate: String, names: [String]) -> Inputs {
+        Inputs(surrogate: surrogate, images: names, epsilon: pgd.epsilon, stepSize: pgd.stepSize, steps: pgd.steps, views: pgd.views,
+               target: pgd.target, crop: pgd.crop, seed: pgd.seed)
+    }
+
+    /// Refines `images` (`names`) of `source` against `surrogate` (named `surrogateName`); finished
+    /// images wait in `parts` (resumable, removed at the end); the record goes to `record`, then the
+    /// perturbations to `out`. The same refinement run again after it finished returns what it wrote.
     @discardableResult
-    public func run(surrogate: IQAModel, source: ImageSource, images: [Int], names: [String],
+    public func run(surrogate: IQAModel, surrogateName: String, source: ImageSource, images: [Int], names: [String],
                     out: URL, record: URL, parts: URL, monitor: RunMonitor) throws -> PGDRecord {
+        let fingerprint = try Fingerprint.of(inputs(surrogate: surrogateName, names: names))
+        let outputs = ResultFile<PGDRecord>(out: out, record: record)
+        let lock: ExclusiveLock
+        switch try outputs.claim(fingerprint: fingerprint) {
+        case .finished(let done):
+            monitor.log("\(out.path): refined before with the same inputs, reusing it")
+            try? FileManager.default.removeItem(at: parts)
+            return done
+        case .toCompute(let l): lock = l
+        }
+        try claimParts(parts, fingerprint: fingerprint)
         let outcome = try PGDRefinement(pgd: pgd).run(surrogate: surrogate, names: names, image: { try source.image(images[$0]) },
                                                       parts: parts, monitor: monitor)
-        try TensorFile.save(outcome.deltas, to: out)
-        let result = PGDRecord(images: names.count, meanDistanceBefore: outcome.meanDistanceBefore, meanDistanceAfter: outcome.meanDistanceAfter)
-        try JSONFiles.write(result, to: record)
+        let result = PGDRecord(images: names.count, meanDistanceBefore: outcome.meanDistanceBefore, meanDistanceAfter: outcome.meanDistanceAfter,
+                               fingerprint: fingerprint)
+        try outputs.commit(result, lock: lock) { try TensorFile.save(outcome.deltas, to: $0) }
         try? FileManager.default.removeItem(at: parts)
         return result
+    }
+
+    /// `parts` holds the finished images of this refinement only: its `.fingerprint` names the inputs.
+    func claimParts(_ parts: URL, fingerprint: String) throws {
+        let fm = FileManager.default
+        let marker = parts.appendingPathComponent(".fingerprint")
+        if fm.fileExists(atPath: parts.path) {
+            let previous = (try? String(contentsOf: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard previous == fingerprint else {
+                throw RunError("\(parts.path) holds the unfinished images of a refinement with other inputs; remove it or choose another --out")
+            }
+            return
+        }
+        try fm.createDirectory(at: parts, withIntermediateDirectories: true)
+        try Data((fingerprint + "\n").utf8).write(to: marker, options: .atomic)
     }
 
     /// The perturbations of `file` by dataset index (every name must be in the dataset).
@@ -38,10 +78,14 @@ public struct PGDJob {
 }
 
 /// The JSON record beside a PGD perturbation file.
-public struct PGDRecord: Codable {
+public struct PGDRecord: FingerprintedRecord {
     public var images: Int
     /// Mean |surrogate score − ȳ| before and after the refinement (EOT views).
     public var meanDistanceBefore: Double
     public var meanDistanceAfter: Double
-    enum CodingKeys: String, CodingKey { case images, meanDistanceBefore = "mean_distance_before", meanDistanceAfter = "mean_distance_after" }
+    /// Of the refinement's inputs (absent in records written before 2026-12-05).
+    public var fingerprint: String?
+    enum CodingKeys: String, CodingKey {
+        case images, fingerprint, meanDistanceBefore = "mean_distance_before", meanDistanceAfter = "mean_distance_after"
+    }
 }

@@ -74,7 +74,7 @@ public struct TrainingRun {
         try JSONFiles.write(config, to: work.appendingPathComponent(Self.configFile))
         monitor.log("run folder \(out.path)")
         do {
-            let benign = try CleanTraining(config: config, workDir: work, monitor: monitor).run(dataset: dataset, evalEvery: evalEvery, timings: &timings)
+            let benign = try CleanTraining(config: config, workDir: work.url, monitor: monitor).run(dataset: dataset, evalEvery: evalEvery, timings: &timings)
             let results = TrainingResults(config: config, benign: benign, timings: timings)
             try JSONFiles.write(results, to: work.appendingPathComponent("results.json"))
             try Data(TrainingReport.markdown(results, runName: out.lastPathComponent).utf8).write(to: work.appendingPathComponent("report.md"), options: .atomic)

@@ -157,18 +157,13 @@ public final class AttackSuite {
         }
     }
 
-    struct PGDInputs: Encodable {
-        var surrogate: String, images: [String]
-        var epsilon: Double, stepSize: Double, steps: Int, views: Int, target: Double, crop: Int, seed: UInt64
-    }
-
     func refine(surrogate: IQAModel, surrogateKey: String, dataset: LoadedDataset, subset: [Int], names: [String]) throws -> ([Int: Tensor], SuiteResults.PGDInfo) {
         let p = resolved.pgd
-        let inputs = PGDInputs(surrogate: surrogateKey, images: names, epsilon: p.epsilon, stepSize: p.stepSize, steps: p.steps, views: p.views,
-                               target: p.target, crop: p.crop, seed: p.seed)
-        let step = try steps.run("pgd", inputs: inputs, describe: "targeted PGD on \(names.count) images") { work in
-            try PGDJob(pgd: p).run(surrogate: surrogate, source: dataset.source, images: subset, names: names, out: work.appendingPathComponent("deltas.pt"),
-                                   record: work.appendingPathComponent("pgd.json"), parts: work.appendingPathComponent("parts"), monitor: monitor)
+        let job = PGDJob(pgd: p)
+        let step = try steps.run("pgd", inputs: job.inputs(surrogate: surrogateKey, names: names), describe: "targeted PGD on \(names.count) images") { work in
+            try job.run(surrogate: surrogate, surrogateName: surrogateKey, source: dataset.source, images: subset, names: names,
+                        out: work.appendingPathComponent("deltas.pt"), record: work.appendingPathComponent("pgd.json"),
+                        parts: work.appendingPathComponent("parts"), monitor: monitor)
         }
         let deltas = try PGDJob.load(step.folder.appendingPathComponent("deltas.pt"), dataset: dataset)
         let result = try JSONFiles.read(PGDRecord.self, from: step.folder.appendingPathComponent("pgd.json"))

@@ -7,6 +7,10 @@ import Torch
 /// `step.json` and is reused as is; work happens in `<folder>.partial`, which the step may resume
 /// (checkpoints) and which is renamed only when the step succeeded.
 ///
+/// A step is computed under an exclusive lock (`.locks/<kind>-<key>.lock` in the store), so processes
+/// sharing a store (the same suite started twice, cluster jobs on one file system) compute each step
+/// once: the second waits for the holder and then reuses the finished step.
+///
 /// `step.json` also records what the step was computed with (libtorch version, intra-op threads). These
 /// are not part of the key, so a step is reused across thread counts, but libtorch's reductions depend on
 /// the thread count (measured: one HyperIQA epoch on livec-mini ends at L1 25.30 with 1 thread, 24.20 with
@@ -46,6 +50,19 @@ public struct StepStore {
         let fm = FileManager.default
         if fm.fileExists(atPath: marker.path) {
             monitor.log("\(describe): done before, reusing \(folder.lastPathComponent)\(differences(recordedIn: marker))")
+            return Step(kind: kind, key: key, folder: folder, reused: true)
+        }
+        let locks = root.appendingPathComponent(".locks")
+        try fm.createDirectory(at: locks, withIntermediateDirectories: true)
+        let lock = try ExclusiveLock.acquire(locks.appendingPathComponent("\(kind)-\(key).lock")) { holder in
+            monitor.log("\(describe): \(holder.map { "\($0)" } ?? "another process") is computing this step; waiting for it")
+        }
+        defer { lock.release() }
+        if let dead = lock.tookOverFrom {
+            monitor.log("\(describe): took over the lock left by \(dead), which is no longer running")
+        }
+        if fm.fileExists(atPath: marker.path) {
+            monitor.log("\(describe): computed by another process meanwhile, reusing \(folder.lastPathComponent)")
             return Step(kind: kind, key: key, folder: folder, reused: true)
         }
         let work = root.appendingPathComponent("\(kind)-\(key).partial")

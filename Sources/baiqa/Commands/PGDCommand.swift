@@ -38,8 +38,8 @@ struct PGDCommand: ParsableCommand {
         pgd.target = target
         pgd.crop = images.manifest.recipe.cropSize
         pgd.seed = seed
-        let record = try PGDJob(pgd: pgd).run(surrogate: images.model, source: images.dataset.source, images: images.images, names: images.names,
-                                              out: URL(fileURLWithPath: out), record: URL(fileURLWithPath: out + ".json"),
+        let record = try PGDJob(pgd: pgd).run(surrogate: images.model, surrogateName: URL(fileURLWithPath: subset.surrogate).standardizedFileURL.path,
+                                              source: images.dataset.source, images: images.images, names: images.names, out: URL(fileURLWithPath: out), record: URL(fileURLWithPath: out + ".json"),
                                               parts: URL(fileURLWithPath: out + ".parts"), monitor: monitor)
         print(String(format: "PGD on %d images: mean |surrogate − %.0f| %.2f → %.2f; deltas → %@", record.images, target,
                      record.meanDistanceBefore, record.meanDistanceAfter, out))
