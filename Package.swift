@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
-        .testTarget(name: "baiqaTests", dependencies: ["baiqa", "TorchPickle"]),
+        .testTarget(name: "baiqaTests", dependencies: ["baiqa", "TorchPickle", "IQAData"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -36,6 +36,21 @@ final class ImageSizeTests: XCTestCase {
         XCTAssertEqual(try ImageIO.read(url).width, 9)
     }
 
+    func testHeadersAboveThePixelLimitAreRefusedBeforeDecoding() throws {
+        // A PNG of 100000×100000 in 33 bytes: the codec would allocate 30 GB.
+        var png = Array(try ImageIO.encodePNG(RGBImage(width: 4, height: 4, red: 9)).prefix(33))
+        png.replaceSubrange(16..<24, with: [0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0])
+        XCTAssertThrowsError(try ImageIO.decode(png)) { error in
+            XCTAssertEqual((error as? ImageError)?.kind, .tooLarge)
+            XCTAssertTrue("\(error)".contains("100000x100000") && "\(error)".contains("\(ImageIO.maxPixels)"), "\(error)")
+        }
+        XCTAssertEqual(ImageIO.maxPixels, ImageIO.defaultMaxPixels)   // PIL's limit unless the environment says otherwise
+        // Just below the limit the header alone is fine.
+        let side = Int(Double(ImageIO.maxPixels).squareRoot())
+        png.replaceSubrange(16..<24, with: [0, 0, UInt8(side >> 8), UInt8(side & 255), 0, 0, UInt8(side >> 8), UInt8(side & 255)])
+        XCTAssertThrowsError(try ImageIO.decode(png)) { error in XCTAssertNotEqual((error as? ImageError)?.kind, .tooLarge, "\(error)") }
+    }
+
     func testBadHeaders() throws {
         let dir = try TestSupport.temporaryFolder(self)
         let png = try ImageIO.encodePNG(RGBImage(width: 5, height: 6))

@@ -143,7 +143,7 @@ final class SuiteConfigFileTests: XCTestCase {
         XCTAssertTrue(resolveError(["surrogate.scnn_weights=/etc/hostname"]).contains("dbcnn only"))
         XCTAssertTrue(resolveError(["victim.backbone=vgg19"]).contains("victim.backbone: unknown backbone 'vgg19'"))
         XCTAssertTrue(resolveError(["victim.model=dbcnn", "victim.backbone=resnet18"]).contains("victim.backbone: DBCNN"))
-        XCTAssertTrue(resolveError(["victim.crop=-16"]).contains("victim: epochs, patches and crop"))
+        XCTAssertTrue(resolveError(["victim.crop=-16"]).contains("victim.crop: must not be negative"))
     }
 
     /// victim.backbone / victim.crop reach the victim's recipe and leave the surrogate's alone.

@@ -16,7 +16,8 @@ struct CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+                    killAfter seconds: Double? = nil) throws -> Result {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
@@ -28,6 +29,11 @@ struct CLI {
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        // A command that should fail at once but runs on is stopped, so that one wrong case cannot cost hours.
+        if let seconds {
+            let pid = p.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { if p.isRunning { kill(pid, SIGKILL) } }
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()

@@ -79,6 +79,30 @@ final class StepFaultTests: XCTestCase {
         XCTAssertTrue(mixed.stderr.contains("mixed.pt.parts"), mixed.stderr)
     }
 
+    func testPretrainingResumesBitIdenticallyAfterAStopAtEveryWrite() throws {
+        let dir = try CLI.temporaryDirectory("pretrainfault")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(try CLI.run(["dataset", "synth", "--out", "data", "--count", "10", "--size", "64"], in: dir).status, 0)
+        let jobs = [["pretrain", "scnn", "--epochs", "2", "--scenes", "10", "--size", "32", "--threads", "2"],
+                    ["pretrain", "backbone", "--dataset", "folder", "--root", "data", "--epochs", "2", "--repeats", "1", "--size", "32", "--threads", "2"]]
+        for (k, job) in jobs.enumerated() {
+            let reference = "full-\(k).pt"
+            let full = try CLI.run(job + ["--out", reference], in: dir)
+            XCTAssertEqual(full.status, 0, full.stderr)
+            // Two epoch checkpoints, then the weights; the checkpoint is gone at the end.
+            try checkStopsAtEveryWrite(job, writes: 3, files: ["OUT", "OUT.json"], reference: "full", in: dir, out: { $0 + "-\(k).pt" })
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("pretrain-stop-2-\(k).pt.pretrain.pt").path))
+            // A stop after the first epoch's checkpoint really resumes (not just recomputes the same numbers).
+            XCTAssertEqual(try CLI.run(job + ["--out", "resumed-\(k).pt"], in: dir, environment: ["BAIQA_TEST_FAULT_WRITE": "2"]).status, 86)
+            let resumed = try CLI.run(job + ["--out", "resumed-\(k).pt"], in: dir)
+            XCTAssertTrue(resumed.status == 0 && resumed.stderr.contains("resuming after epoch 1 (checkpoint generation 1)"), resumed.stderr)
+            let again = try CLI.run(job + ["--out", reference], in: dir)
+            XCTAssertTrue(again.status == 0 && again.stderr.contains("reusing"), again.stderr)
+            let other = try CLI.run(job + ["--out", reference, "--seed", "4"], in: dir)
+            XCTAssertTrue(other.status != 0 && other.stderr.contains("not computed with these inputs"), other.stderr)
+        }
+    }
+
     func testASuiteStepResumesBitIdenticallyAfterAStopAtEveryWrite() throws {
         let dir = try CLI.temporaryDirectory("suitefault")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -92,6 +92,7 @@ func emit(_ r: [String: Any]) throws {
 //        baiqa-bench pgd [views] [steps]          C-BAIQA's PGD on one 500×500 image
 //        baiqa-bench sweep [images] [patches]     the α sweep (clean + 20 α passes)
 //        baiqa-bench datapath ROOT [seconds]  data path on LIVEC-layout ROOT vs a train step
+//        baiqa-bench koniq-layout ROOT [count] [bases]  a KonIQ-sized dataset (1024×768 JPEGs) for the memory run
 let args = CommandLine.arguments
 if args.count > 1, args[1] == "hyperiqa" {
     let steps = args.count > 2 ? Int(args[2]) ?? 5 : 5
@@ -114,6 +115,9 @@ if args.count > 1, args[1] == "hyperiqa" {
     }
 } else if args.count > 2, args[1] == "datapath" {
     try emit(DataPathBench.run(root: URL(fileURLWithPath: args[2]), seconds: args.count > 3 ? Double(args[3]) ?? 60 : 60, batch: 32))
+} else if args.count > 2, args[1] == "koniq-layout" {
+    try emit(KonIQLayoutBench.write(to: URL(fileURLWithPath: args[2]), count: args.count > 3 ? Int(args[3]) ?? 10_073 : 10_073,
+                                    bases: args.count > 4 ? Int(args[4]) ?? 200 : 200))
 } else {
     let steps = args.count > 1 ? Int(args[1]) ?? 20 : 20
     for cl in [false, true] { try emit(resnet18Step(channelsLast: cl, batch: 8, warmup: 3, steps: steps)) }

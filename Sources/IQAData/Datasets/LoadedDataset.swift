@@ -32,8 +32,18 @@ public struct LoadedDataset: Sendable {
         return index
     }
 
-    /// Decoded bytes above which images are decoded on demand through an LRU cache of this size.
-    public static let defaultMemoryBudget = 12 << 30
+    /// Decoded bytes above which images are decoded on demand through an LRU cache of this size: 12 GiB,
+    /// or half the machine's memory when that is less (a KonIQ-10k at 1024×768 decodes to 22 GiB);
+    /// `BAIQA_IMAGE_CACHE_GIB` sets it. The numbers do not depend on it, only the time spent decoding.
+    public static let defaultMemoryBudget: Int = {
+        let standard = min(12 << 30, Int(ProcessInfo.processInfo.physicalMemory / 2))
+        guard let text = ProcessInfo.processInfo.environment["BAIQA_IMAGE_CACHE_GIB"] else { return standard }
+        guard let gib = Double(text), gib >= 0, gib.isFinite else {
+            FileHandle.standardError.write(Data("warning: BAIQA_IMAGE_CACHE_GIB=\(text) is not a number of GiB; using \(standard >> 20) MiB\n".utf8))
+            return standard
+        }
+        return Int(gib * Double(1 << 30))
+    }()
 
     /// Loads the sample list (failing on the first problem), probes every image's size, and decodes
     /// every image once in parallel when they fit `memoryBudget` (the result does not depend on

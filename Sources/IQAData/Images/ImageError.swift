@@ -9,6 +9,8 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         case corrupt
         case writeFailed
         case invalidArgument
+        /// The header claims more pixels than `ImageIO.maxPixels` (refused before decoding).
+        case tooLarge
     }
 
     public var kind: Kind

@@ -31,6 +31,9 @@ public enum ImageIO {
     /// Decodes an in-memory JPEG, PNG or BMP, recognised by its magic bytes.
     public static func decode(_ bytes: [UInt8]) throws -> RGBImage {
         if bytes.isEmpty { throw ImageError(.emptyFile, file: nil, "empty image data (0 bytes)") }
+        // The header's size first: an image above `maxPixels` is refused before the codec allocates.
+        // (Other header damage is left to the codec, whose messages say more.)
+        do { _ = try ImageIO.headerSize(bytes, complete: true) } catch let error as ImageError where error.kind == .tooLarge { throw error } catch {}
         switch ImageFormat.sniff(bytes) {
         case .jpeg: return try JPEGCodec.decode(bytes)
         case .png: return try PNGCodec.decode(bytes)

@@ -14,6 +14,19 @@ public struct ImageSize: Hashable, Codable, Sendable, CustomStringConvertible {
 }
 
 extension ImageIO {
+    /// The most pixels an image may have; larger headers are refused before anything is decoded or
+    /// allocated (a 100000x100000 PNG of a few bytes would ask for 30 GB). The default is PIL's
+    /// decompression-bomb limit (2 × 89,478,485); `BAIQA_MAX_IMAGE_PIXELS` raises or lowers it.
+    public static let defaultMaxPixels = 178_956_970
+    public static let maxPixels: Int = {
+        guard let text = ProcessInfo.processInfo.environment["BAIQA_MAX_IMAGE_PIXELS"] else { return defaultMaxPixels }
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
+            FileHandle.standardError.write(Data("warning: BAIQA_MAX_IMAGE_PIXELS=\(text) is not a positive integer; using \(defaultMaxPixels)\n".utf8))
+            return defaultMaxPixels
+        }
+        return value
+    }()
+
     /// The size of the image at `url` from its header alone (JPEG frame header, PNG IHDR, BMP
     /// info header), reading only as much of the file as needed. Why: a report on a 10,000-image
     /// dataset should not have to decode every image to list their sizes. A damaged header is an
@@ -61,6 +74,10 @@ extension ImageIO {
         func le32(_ i: Int) -> Int32 { Int32(bitPattern: UInt32(le16(i)) | UInt32(le16(i + 2)) << 16) }
         func checked(_ w: Int, _ h: Int, _ format: String) throws -> ImageSize {
             guard w > 0, h > 0 else { throw ImageError(.corrupt, file: nil, "\(format) header gives an empty size \(w)x\(h)") }
+            guard w <= maxPixels / h else {
+                throw ImageError(.tooLarge, file: nil, "\(format) header claims \(w)x\(h) pixels, above the limit of \(maxPixels) "
+                                 + "(refused before decoding; raise it with BAIQA_MAX_IMAGE_PIXELS)")
+            }
             return ImageSize(width: w, height: h)
         }
 

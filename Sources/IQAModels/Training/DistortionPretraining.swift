@@ -95,7 +95,26 @@ public struct DistortionPretraining {
         }
     }
 
-    public func run(progress: ((Int, Int, Double) -> Void)? = nil) throws -> Outcome {
+    /// The classifier after `epochsDone` epochs: what a per-epoch checkpoint holds. Each epoch draws
+    /// from its own seeded stream, so resuming from it ends exactly where an uninterrupted run ends.
+    public struct State {
+        public var epochsDone: Int
+        /// Of the last finished epoch.
+        public var trainAccuracy: Double
+        public var weights: [String: Tensor]
+        public var optimizer: [String: Tensor]
+
+        public init(epochsDone: Int, trainAccuracy: Double, weights: [String: Tensor], optimizer: [String: Tensor]) {
+            self.epochsDone = epochsDone
+            self.trainAccuracy = trainAccuracy
+            self.weights = weights
+            self.optimizer = optimizer
+        }
+    }
+
+    /// Trains the remaining epochs (all, or those after `resume`), calling `onEpoch` after each.
+    public func run(from resume: State? = nil, onEpoch: ((State) throws -> Void)? = nil,
+                    progress: ((Int, Int, Double) -> Void)? = nil) throws -> Outcome {
         guard epochs > 0, repeats > 0, batchSize > 0 else { throw TorchError("pretraining needs positive epochs, repeats and batch size") }
         Runtime.manualSeed(seed)
         let classes = DistortionClass.catalogue(levels: levels)
@@ -106,7 +125,14 @@ public struct DistortionPretraining {
         let adam = Adam(groups: [ParameterGroup(store: store, learningRate: learningRate, weightDecay: 5e-4)])
         let perEpoch = nTrain * repeats, batchesPerEpoch = (perEpoch + batchSize - 1) / batchSize
         var trainCorrect = 0, trainSeen = 0
-        for epoch in 0..<epochs {
+        var trainAccuracy = 0.0
+        if let resume {
+            guard resume.epochsDone <= epochs else { throw TorchError("the checkpoint has \(resume.epochsDone) epochs, more than the \(epochs) asked for") }
+            try store.load(resume.weights, strict: true)
+            try adam.loadStateDict(resume.optimizer)
+            trainAccuracy = resume.trainAccuracy
+        }
+        for epoch in (resume?.epochsDone ?? 0)..<epochs {
             var rng = SeededGenerator(seed: seed, stream: UInt64(epoch) &+ 0xC1A55)
             var order = (0..<perEpoch).map { $0 % nTrain }
             order.shuffle(using: &rng)
@@ -135,6 +161,12 @@ public struct DistortionPretraining {
                 trainSeen += labels.count
                 progress?(epoch * batchesPerEpoch + batches, epochs * batchesPerEpoch, lossSum / Double(batches))
             }
+            trainAccuracy = Double(trainCorrect) / Double(max(1, trainSeen))
+            if let onEpoch {
+                try onEpoch(State(epochsDone: epoch + 1, trainAccuracy: trainAccuracy,
+                                  weights: Dictionary(uniqueKeysWithValues: store.stateDict().map { ($0.name, $0.tensor) }),
+                                  optimizer: try adam.stateDict()))
+            }
         }
         // Held-out items, every class once.
         store.eval()
@@ -149,8 +181,7 @@ public struct DistortionPretraining {
                 seen += classes.count
             }
         }
-        return Outcome(store: store, classes: classes, trainAccuracy: Double(trainCorrect) / Double(max(1, trainSeen)),
-                       testAccuracy: Double(correct) / Double(max(1, seen)))
+        return Outcome(store: store, classes: classes, trainAccuracy: trainAccuracy, testAccuracy: Double(correct) / Double(max(1, seen)))
     }
 }
 

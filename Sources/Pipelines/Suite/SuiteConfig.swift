@@ -221,7 +221,10 @@ extension SuiteConfig.ModelSection {
         guard let kind = ModelKind(rawValue: model) else { throw SuiteConfigError("\(key).model: unknown model '\(model)' (hyperiqa, dbcnn or tres)") }
         var r: TrainingRecipe
         do { r = try TrainingRecipe.preset(named: preset, model: kind) } catch { throw SuiteConfigError("\(key).preset: \(error)") }
-        guard epochs >= 0, patches >= 0, crop >= 0 else { throw SuiteConfigError("\(key): epochs, patches and crop must not be negative") }
+        // 0 keeps the preset's value; only negative counts are wrong.
+        for (name, v) in [("epochs", epochs), ("patches", patches), ("crop", crop)] where v < 0 {
+            throw SuiteConfigError("\(key).\(name): must not be negative (0 keeps the preset's), got \(v)")
+        }
         if epochs > 0 { r.epochs = epochs }
         if patches > 0 { r.patchesPerImage = patches }
         if crop > 0 { r.cropSize = crop }

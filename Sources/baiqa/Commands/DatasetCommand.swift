@@ -92,6 +92,9 @@ extension DatasetCommand {
         @Option(help: "Add a random poisoned subset of this fraction of the train list.") var poisonRate: Double?
 
         func run() throws {
+            try OutputPaths.requireNew([out])
+            try OptionChecks.fraction("--ratio", ratio, open: true)
+            if let poisonRate { try OptionChecks.fraction("--poison-rate", poisonRate, open: false) }
             var recipe = SplitRecipe()
             recipe.trainFraction = ratio
             recipe.seed = seed

@@ -26,7 +26,7 @@ struct PGDCommand: ParsableCommand {
 
     func run() throws {
         let seed = runtime.apply(defaultSeed: 919)
-        guard epsilon > 0, step > 0, steps > 0, views > 0 else { throw ValidationError("numeric options must be positive") }
+        try OptionChecks.positive(["--epsilon": epsilon, "--step": step, "--steps": Double(steps), "--views": Double(views)])
         guard target.isFinite else { throw ValidationError("--target must be finite") }
         let monitor = ConsoleMonitor()
         let images = try subset.resolve(seed: seed, monitor: monitor)

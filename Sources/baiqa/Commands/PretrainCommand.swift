@@ -29,20 +29,20 @@ struct PretrainCommand: ParsableCommand {
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {
+            try OutputPaths.requireFolder(of: out)
             let seed = runtime.apply()
-            guard epochs > 0, scenes >= 10, size >= 32 else { throw ValidationError("need --epochs ≥ 1, --scenes ≥ 10, --size ≥ 32") }
+            try OptionChecks.positive(["--epochs": Double(epochs)])
+            guard scenes >= 10 else { throw ValidationError("--scenes must be at least 10, got \(scenes)") }
+            guard size >= 32 else { throw ValidationError("--size must be at least 32, got \(size)") }
             var job: DistortionPretraining
             do { job = try .scnn(preset: preset, scenes: scenes) } catch { throw ValidationError("--preset: \(error)") }
             job.epochs = epochs
             job.size = size
             job.seed = seed
-            let monitor = ConsoleMonitor()
-            let outcome = try job.run { done, total, loss in
-                monitor.progress(stage: "pretrain SCNN", done: done, total: total, detail: String(format: "CE %.3f", loss))
-            }
-            try TensorFile.save(outcome.store.stateDict(), to: URL(fileURLWithPath: out))
+            let record = try PretrainingJob(pretraining: job, contentName: "dead-leaves scenes")
+                .run(out: URL(fileURLWithPath: out), monitor: ConsoleMonitor(), stage: "pretrain SCNN")
             print(String(format: "SCNN (%@): %d classes, last-epoch train accuracy %.3f, held-out accuracy %.3f (chance %.3f) → %@",
-                         preset, outcome.classes.count, outcome.trainAccuracy, outcome.testAccuracy, 1 / Double(outcome.classes.count), out))
+                         preset, record.classes, record.trainAccuracy, record.testAccuracy, 1 / Double(record.classes), out))
         }
     }
 
@@ -69,6 +69,7 @@ struct PretrainCommand: ParsableCommand {
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {
+            try OutputPaths.requireFolder(of: out)
             let seed = runtime.apply()
             let recipe: TrainingRecipe
             do { recipe = try TrainingRecipe.preset(named: preset, model: model) } catch { throw ValidationError("--preset: \(error)") }
@@ -76,7 +77,8 @@ struct PretrainCommand: ParsableCommand {
                 throw ValidationError("DBCNN's VGG stream has no distortion pretraining here; pretrain its SCNN stream with `baiqa pretrain scnn`")
             }
             let side = size ?? recipe.cropSize
-            guard epochs > 0, repeats > 0, side >= 32, lr > 0 else { throw ValidationError("need --epochs ≥ 1, --repeats ≥ 1, --size ≥ 32, --lr > 0") }
+            try OptionChecks.positive(["--epochs": Double(epochs), "--repeats": Double(repeats), "--lr": lr])
+            guard side >= 32 else { throw ValidationError("--size must be at least 32, got \(side)") }
             let config = try data.resolved()
             let monitor = ConsoleMonitor()
             let dataset = try LoadedDataset.open(config, monitor: monitor)
@@ -89,13 +91,12 @@ struct PretrainCommand: ParsableCommand {
             job.repeats = repeats
             job.learningRate = lr
             job.seed = seed
-            let outcome = try job.run { done, total, loss in
-                monitor.progress(stage: "pretrain \(backbone.name)", done: done, total: total, detail: String(format: "CE %.3f", loss))
-            }
-            try TensorFile.save(outcome.store.stateDict(), to: URL(fileURLWithPath: out))
+            let content = "\(config.kind) \(URL(fileURLWithPath: config.root).standardizedFileURL.path): " + split.train.map { dataset.samples[$0].name }.joined(separator: ",")
+            let record = try PretrainingJob(pretraining: job, contentName: content)
+                .run(out: URL(fileURLWithPath: out), monitor: monitor, stage: "pretrain \(backbone.name)")
             print(String(format: "%@ on %d training images (%d² crops): %d classes, last-epoch train accuracy %.3f, held-out accuracy %.3f (chance %.3f) → %@",
-                         backbone.name, images.count, side, outcome.classes.count, outcome.trainAccuracy, outcome.testAccuracy,
-                         1 / Double(outcome.classes.count), out))
+                         backbone.name, images.count, side, record.classes, record.trainAccuracy, record.testAccuracy,
+                         1 / Double(record.classes), out))
         }
     }
 }

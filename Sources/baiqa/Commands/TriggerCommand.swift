@@ -52,6 +52,7 @@ extension TriggerCommand {
         @OptionGroup var runtime: RuntimeOptions
 
         func run() throws {
+            try OutputPaths.requireNew([out] + (npy.map { [$0] } ?? []))
             let a = try alpha.value(default: 1)
             let (spec, folder, manifest) = try source.resolve()
             let seed = runtime.apply(defaultSeed: manifest?.seed ?? 0)
@@ -83,20 +84,21 @@ extension TriggerCommand {
             let (spec, folder, manifest) = try source.resolve()
             let seed = runtime.apply(defaultSeed: manifest?.seed ?? 0)
             let injector = try spec.injector(seed: seed, relativeTo: folder)
-            var written: [String] = []
             let dct = injector as? DCTTrigger ?? (injector as? FTrojanTrigger)?.dct
+            guard dct != nil || image != nil else { throw ValidationError("a \(spec.attack.rawValue) trigger has no DCT pattern to draw: add --image IMG") }
+            try OutputPaths.requireNew((dct != nil ? [out + "-pattern.png"] : []) + (image != nil ? [out + "-triggered.png", out + "-residual.png"] : []))
+            let input = try image.map { try ImageIO.read(URL(fileURLWithPath: $0)) }   // read before anything is written
+            var written: [String] = []
             if let dct {
                 try ImageIO.writePNG(TriggerRendering.pattern(dct), to: URL(fileURLWithPath: out + "-pattern.png"))
                 written.append(out + "-pattern.png")
             }
-            if let image {
-                let input = try ImageIO.read(URL(fileURLWithPath: image))
+            if let input {
                 let result = TriggerRendering.triggered(input, injector: injector, alpha: a)
                 try ImageIO.writePNG(result.image, to: URL(fileURLWithPath: out + "-triggered.png"))
                 try ImageIO.writePNG(result.residual(against: input, gain: gain), to: URL(fileURLWithPath: out + "-residual.png"))
                 written += [out + "-triggered.png", out + "-residual.png"]
             }
-            guard !written.isEmpty else { throw ValidationError("a \(spec.attack.rawValue) trigger has no DCT pattern to draw: add --image IMG") }
             print("wrote " + written.joined(separator: ", "))
         }
     }

@@ -28,7 +28,8 @@ struct TriggerSearchCommand: ParsableCommand {
 
     func run() throws {
         let seed = runtime.apply(defaultSeed: 919)
-        guard epsilon > 0, epochs > 0, steps > 0, batch > 0, repeats > 0 else { throw ValidationError("numeric options must be positive") }
+        try OptionChecks.positive(["--epsilon": epsilon, "--epochs": Double(epochs), "--steps": Double(steps), "--batch": Double(batch),
+                                    "--repeats": Double(repeats)])
         // At t = 0 the untargeted loss has zero gradient, so a zero start never moves.
         guard initRange > 0, initRange.isFinite else { throw ValidationError("--init-range must be positive and finite") }
         let monitor = ConsoleMonitor()

@@ -107,7 +107,7 @@ struct PoisonOptions: ParsableArguments {
     @Option(parsing: .signedNumber, help: "Clean-label target mean ȳ in α = (y − ȳ)/Δy.") var targetMean: Double = 50
 
     func validate() throws {
-        guard (0...1).contains(rate) else { throw ValidationError("--rate must be in [0, 1]") }
+        guard rate > 0, rate <= 1 else { throw ValidationError("--rate must be in (0, 1], got \(rate) (a model without poison: baiqa train)") }
         guard deltaY.isFinite, deltaY != 0 else { throw ValidationError("--delta-y must be finite and non-zero") }
         guard targetMean.isFinite else { throw ValidationError("--target-mean must be finite") }
     }
