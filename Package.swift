@@ -7,8 +7,12 @@ import PackageDescription
 // the compiler's default paths, so no flags are needed (and no unsafeFlags, so that other packages can
 // depend on our library products). With LIBTORCH=/path/to/libtorch (a pip or CUDA build) we add its
 // include and lib folders; SwiftPM only allows those as unsafeFlags, which is fine for a root package.
+// `scripts/setup.sh --libtorch pypi|pypi-cuda` unpacks a PyTorch wheel's libtorch into .libtorch/ and
+// points .libtorch/current at it; that is used without any variable.
 let env = ProcessInfo.processInfo.environment
+let unpacked = Context.packageDirectory + "/.libtorch/current"
 let libtorch = env["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
+    ?? (FileManager.default.fileExists(atPath: unpacked + "/lib") ? URL(fileURLWithPath: unpacked).resolvingSymlinksInPath().path : nil)
 
 var shimCxx: [CXXSetting] = [.define("_GLIBCXX_USE_CXX11_ABI", to: env["LIBTORCH_CXX11_ABI"] ?? "1")]
 var shimLinker: [LinkerSetting] = [.linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10")]
@@ -69,7 +73,7 @@ let package = Package(
         .testTarget(name: "BackdoorTests", dependencies: ["Backdoor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
-        .testTarget(name: "baiqaTests", dependencies: ["baiqa", "TorchPickle", "IQAData"]),
+        .testTarget(name: "baiqaTests", dependencies: ["baiqa", "baiqa-bench", "Torch", "TorchPickle", "IQAData"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -11,7 +11,7 @@ pytorch_hyperiqa_step.py, random weights, eval mode) on random 500x500 images.
   `views` random 224 views (crop + flip), sign step 1.6/255, projection on the 2/255 L-inf ball.
 - sweep: the alpha sweep of spec 9.2: a clean pass and 20 alpha passes over `images` images with
   `patches` random crops (and flips) each, the trigger injected on the full image, batches of 64.
-Prints one JSON line per measurement.
+Prints one JSON line per measurement. BENCH_DEVICE=cuda runs everything on the GPU (timings synchronised).
 """
 import json
 import math
@@ -25,6 +25,14 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_hyperiqa_step import HyperNet  # noqa: E402
+
+DEV = torch.device(os.environ.get("BENCH_DEVICE", "cpu"))
+
+
+def sync():
+    if DEV.type == "cuda":
+        torch.cuda.synchronize()
+
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -51,6 +59,7 @@ IDCT = torch.tensor((np.where(_k == 0, 0.5, 1.0) * np.cos(np.pi * _k * (2 * _m +
 YCC2RGB = torch.tensor([[1, 0, 1.402], [1, -0.344136286, -0.714136286], [1, 1.772, 0]], dtype=torch.float32)
 RGB2YCC = torch.tensor([[0.299, 0.587, 0.114], [-0.168735892, -0.331264108, 0.5], [0.5, -0.418687589, -0.081312411]])
 BASIS = torch.einsum("mu,nv->mnuv", IDCT, IDCT).reshape(256, 256)[:, POSITIONS]                   # [pixel, k]
+MEAN, STD, POSITIONS, DCT, IDCT, YCC2RGB, RGB2YCC, BASIS = (v.to(DEV) for v in (MEAN, STD, POSITIONS, DCT, IDCT, YCC2RGB, RGB2YCC, BASIS))
 
 
 def pattern(t):
@@ -69,11 +78,11 @@ def inject_official(q, t):
     """The official pipeline on crops whose side is a multiple of 16 (no padding)."""
     n, _, s, _ = q.shape
     b = s // 16
-    ycc = torch.einsum("oc,nchw->nohw", RGB2YCC, q) + torch.tensor([0.0, 128, 128]).view(1, 3, 1, 1) - 128
+    ycc = torch.einsum("oc,nchw->nohw", RGB2YCC, q) + torch.tensor([0.0, 128, 128], device=DEV).view(1, 3, 1, 1) - 128
     blocks = ycc.reshape(n, 3, b, 16, b, 16).permute(0, 1, 2, 4, 3, 5)                    # [n,3,b,b,16,16]
     coef = DCT @ blocks @ DCT.T
     coef = coef.reshape(n, 3, b, b, 256)
-    add = torch.zeros(3, 256).index_add(1, POSITIONS, t)                                 # differentiable scatter
+    add = torch.zeros(3, 256, device=DEV).index_add(1, POSITIONS, t)                                 # differentiable scatter
     coef = coef + add.view(1, 3, 1, 1, 256)
     pix = IDCT @ coef.reshape(n, 3, b, b, 16, 16) @ IDCT.T
     ycc = pix.permute(0, 1, 2, 4, 3, 5).reshape(n, 3, s, s) + 128
@@ -84,7 +93,7 @@ def inject_official(q, t):
 
 def surrogate():
     torch.manual_seed(0)
-    model = HyperNet().eval()
+    model = HyperNet().eval().to(DEV)
     for p in model.parameters():
         p.requires_grad_(False)
     return model
@@ -92,7 +101,7 @@ def surrogate():
 
 def images(count, size=500):
     g = torch.Generator().manual_seed(5)
-    return torch.randint(0, 256, (count, 3, size, size), generator=g, dtype=torch.uint8)
+    return torch.randint(0, 256, (count, 3, size, size), generator=g, dtype=torch.uint8).to(DEV)
 
 
 def search_batch(model, imgs, steps, official, eps=8 / 255, lam=1e8, crop=224):
@@ -104,7 +113,7 @@ def search_batch(model, imgs, steps, official, eps=8 / 255, lam=1e8, crop=224):
     with torch.no_grad():
         target = model((clean - MEAN) / STD)
     q = (clean * 255).round()
-    t = (torch.rand(3, 64) * 600 - 300).requires_grad_()
+    t = (torch.rand(3, 64) * 600 - 300).to(DEV).requires_grad_()
     opt = torch.optim.Adam([t], lr=1.0)
     for _ in range(steps):
         trig = inject_official(q, t) if official else inject_closed(q, t)
@@ -172,28 +181,34 @@ def main():
         imgs = images(batch)
         for official in (False, True):
             search_batch(model, imgs, 1, official)  # warm-up
+            sync()
             t0 = time.perf_counter()
             search_batch(model, imgs, steps, official)
+            sync()
             print(json.dumps({"impl": "pytorch-official-dct" if official else "pytorch", "bench": "trigger_search_batch",
                               "batch": batch, "steps": steps, "threads": threads, "seconds": time.perf_counter() - t0}))
     if which in ("all", "pgd"):
         views, steps = env("BENCH_PGD_VIEWS", 25), env("BENCH_PGD_STEPS", 20)
         img = images(1)[0]
         pgd_image(model, img, views, 1)
+        sync()
         t0 = time.perf_counter()
         pgd_image(model, img, views, steps)
+        sync()
         print(json.dumps({"impl": "pytorch", "bench": "pgd_image", "views": views, "steps": steps, "threads": threads,
                           "seconds": time.perf_counter() - t0}))
     if which in ("all", "sweep"):
         count, patches = env("BENCH_SWEEP_IMAGES", 2), env("BENCH_SWEEP_PATCHES", 25)
         imgs = images(count)
-        t = torch.rand(3, 64) * 100 - 50
+        t = (torch.rand(3, 64) * 100 - 50).to(DEV)
         # NCHW as the official code runs; channels-last as baiqa does (PyTorch's faster CPU layout).
         for channels_last in (False, True):
             m = model.to(memory_format=torch.channels_last) if channels_last else model
             sweep(m, imgs[:1], 2, t, channels_last=channels_last)
+            sync()
             t0 = time.perf_counter()
             sweep(m, imgs, patches, t, channels_last=channels_last)
+            sync()
             print(json.dumps({"impl": "pytorch-channels-last" if channels_last else "pytorch", "bench": "alpha_sweep", "images": count,
                               "patches": patches, "alphas": 20, "threads": threads, "seconds": time.perf_counter() - t0}))
 

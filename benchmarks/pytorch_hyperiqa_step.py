@@ -118,32 +118,34 @@ class HyperNet(nn.Module):
 
 def run(channels_last, batch=int(__import__("os").environ.get("BENCH_BATCH", "32")), warmup=2, steps=5):
     torch.manual_seed(0)
-    model = HyperNet()
-    x = torch.randn(batch, 3, 224, 224)
+    dev = torch.device(__import__("os").environ.get("BENCH_DEVICE", "cpu"))
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    model = HyperNet().to(dev)
+    x = torch.randn(batch, 3, 224, 224).to(dev)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
-    y = torch.rand(batch) * 100
+    y = (torch.rand(batch) * 100).to(dev)
     backbone = list(model.res.parameters())
     ids = {id(p) for p in backbone}
     head = [p for p in model.parameters() if id(p) not in ids]
     opt = torch.optim.Adam([{"params": head, "lr": 2e-4}, {"params": backbone, "lr": 2e-5}], weight_decay=5e-4)
     times, fwd, bwd, stp = [], [], [], []
     for i in range(warmup + steps):
-        t0 = time.perf_counter()
+        sync(); t0 = time.perf_counter()
         loss = F.l1_loss(model(x), y)
-        t1 = time.perf_counter()
+        sync(); t1 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        t2 = time.perf_counter()
+        sync(); t2 = time.perf_counter()
         opt.step()
-        t3 = time.perf_counter()
+        sync(); t3 = time.perf_counter()
         if i >= warmup:
             times.append(t3 - t0); fwd.append(t1 - t0); bwd.append(t2 - t1); stp.append(t3 - t2)
     times.sort()
     med = lambda v: sorted(v)[len(v) // 2]
     return {"impl": "pytorch", "bench": "hyperiqa_resnet50_train_step", "channels_last": channels_last, "batch": batch,
-            "threads": torch.get_num_threads(), "params": sum(p.numel() for p in model.parameters()),
+            "threads": torch.get_num_threads(), "device": str(dev), "libtorch": torch.__version__, "params": sum(p.numel() for p in model.parameters()),
             "median_s": times[len(times) // 2], "min_s": times[0], "steps": steps,
             "forward_s": med(fwd), "backward_s": med(bwd), "optimizer_s": med(stp)}
 

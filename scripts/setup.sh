@@ -1,19 +1,49 @@
 #!/usr/bin/env bash
-# Installs what baiqa needs on a Debian 12 machine: libtorch (C++, CPU) and the image codecs.
+# Installs what baiqa needs on a Debian 12 machine: libtorch (C++) and the image codecs.
 # The Swift toolchain (6.x) must already be on PATH. Safe to re-run: installs only what is missing.
+#
+#   scripts/setup.sh [--libtorch debian|pypi|pypi-cuda]
+#
+#   debian     Debian's libtorch-dev (1.13, CPU), on the compiler's default paths.
+#   pypi       PyTorch's CPU wheel (torch==$BAIQA_TORCH_VERSION+cpu, default 2.13.0): only its lib/ and
+#              include/ are unpacked into .libtorch/ (git ignores it); no Python at run time.
+#   pypi-cuda  PyTorch's CUDA wheel from PyPI (torch==$BAIQA_TORCH_CUDA_VERSION, default 2.15.0) and
+#              the nvidia-* wheels it needs, unpacked the same way (≈ 4 GB). Runs on a machine without a
+#              GPU too (--device auto is then the CPU).
+#
+# Without --libtorch: the choice of the last run (.libtorch/choice), else the measured default below.
+# Package.swift builds against .libtorch/current when it exists; LIBTORCH=/path overrides everything.
 # Set BAIQA_BENCH_DEPS=1 to also install Debian's python3-torch for the PyTorch side of benchmarks/.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+default_libtorch=debian
+choice=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --libtorch) choice="${2:-}"; shift 2 ;;
+    --libtorch=*) choice="${1#--libtorch=}"; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup: unknown argument '$1' (expected --libtorch debian|pypi|pypi-cuda)" >&2; exit 64 ;;
+  esac
+done
+if [ -z "$choice" ] && [ -f .libtorch/choice ]; then choice=$(cat .libtorch/choice); fi
+choice=${choice:-$default_libtorch}
+case "$choice" in
+  debian|pypi|pypi-cuda) ;;
+  *) echo "setup: --libtorch must be debian, pypi or pypi-cuda, not '$choice'" >&2; exit 64 ;;
+esac
 
 # libopenblas0-pthread: libtorch-dev only pulls the reference BLAS, which makes every Linear/matmul
 # (TReS's transformer, HyperIQA's target network) ~8x slower (TReS cpu train step 4.5 s -> 0.55 s).
-packages=(libtorch-dev libopenblas0-pthread libjpeg62-turbo-dev libpng-dev zlib1g-dev)
+packages=(libjpeg62-turbo-dev libpng-dev zlib1g-dev)
+if [ "$choice" = debian ]; then packages+=(libtorch-dev libopenblas0-pthread); else packages+=(unzip python3-pip); fi
 if [ "${BAIQA_BENCH_DEPS:-0}" = 1 ]; then packages+=(python3-torch); fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
-
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
@@ -26,4 +56,55 @@ if ! command -v swift >/dev/null 2>&1; then
   echo "setup: no 'swift' on PATH; install a Swift 6 toolchain (swift.org) first" >&2
   exit 1
 fi
-echo "setup: ok ($(swift --version 2>&1 | head -1); libtorch $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo "from LIBTORCH=${LIBTORCH:-?}"))" >&2
+
+mkdir -p .libtorch
+pip=(python3 -m pip)
+command -v pip3 >/dev/null 2>&1 && pip=(pip3)
+
+# Unpacks torch/lib and torch/include of a wheel (and every nvidia-* wheel's libraries, whose folders
+# libtorch_cuda finds through its $ORIGIN/../../nvidia/... rpath) into $1.
+unpack() {
+  local target=$1 wheels=$2
+  rm -rf "$target.tmp" && mkdir -p "$target.tmp"
+  for w in "$wheels"/*.whl; do
+    case "$(basename "$w")" in
+      torch-*) unzip -q -o "$w" 'torch/lib/*' 'torch/include/*' 'torch/version.py' -d "$target.tmp" ;;
+      nvidia_*) unzip -q -o "$w" 'nvidia/*' -d "$target.tmp" ;;
+    esac
+  done
+  rm -rf "$target" && mv "$target.tmp" "$target"
+}
+
+case "$choice" in
+  debian)
+    rm -f .libtorch/current
+    version=$(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo "?") ;;
+  pypi)
+    version=${BAIQA_TORCH_VERSION:-2.13.0}
+    target=.libtorch/pypi-cpu-$version
+    if [ ! -f "$target/torch/lib/libtorch_cpu.so" ]; then
+      echo "setup: fetching torch==$version+cpu (its lib/ and include/ only are kept)" >&2
+      rm -rf .libtorch/wheels && mkdir -p .libtorch/wheels
+      "${pip[@]}" download --no-deps --only-binary=:all: --python-version 3.11 -d .libtorch/wheels "torch==$version+cpu" >&2 || {
+        echo "setup: torch==$version+cpu is not in this machine's package sources (pip's index or find-links)" >&2; exit 1; }
+      unpack "$target" .libtorch/wheels
+      rm -rf .libtorch/wheels
+    fi
+    ln -sfn "pypi-cpu-$version/torch" .libtorch/current ;;
+  pypi-cuda)
+    version=${BAIQA_TORCH_CUDA_VERSION:-2.15.0}
+    target=.libtorch/pypi-cuda-$version
+    if [ ! -f "$target/torch/lib/libtorch_cuda.so" ]; then
+      echo "setup: fetching torch==$version with its CUDA libraries from PyPI (≈ 4 GB; lib/ and include/ only are kept)" >&2
+      rm -rf .libtorch/wheels && mkdir -p .libtorch/wheels
+      "${pip[@]}" download --only-binary=:all: --python-version 3.11 --platform manylinux_2_28_x86_64 -d .libtorch/wheels "torch==$version" >&2
+      unpack "$target" .libtorch/wheels
+      rm -rf .libtorch/wheels
+    fi
+    ln -sfn "pypi-cuda-$version/torch" .libtorch/current ;;
+esac
+echo "$choice" > .libtorch/choice
+# SwiftPM caches the evaluated manifest; a changed libtorch must re-evaluate it (and rebuild the shim).
+if [ -f .libtorch/built-with ] && [ "$(cat .libtorch/built-with)" != "$choice $version" ]; then rm -rf .build; fi
+echo "$choice $version" > .libtorch/built-with
+echo "setup: ok ($(swift --version 2>&1 | head -1); libtorch $version from $choice${LIBTORCH:+, overridden by LIBTORCH=$LIBTORCH})" >&2

@@ -7,11 +7,12 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 swift test --disable-swift-testing "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-line=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -1)
+# The last summary line is the whole run's ("… with N tests skipped and M failures" when some skip).
+line=$(grep -E "Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?" "$log" | tail -1)
 executed=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$line")
-failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$line")
+failed=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<<"$line")
 skipped=$(grep -cE "Test Case .* skipped" "$log" || true)
 if [ -n "$line" ]; then
-  echo "tests: $((executed - failed)) passed, $failed failed, $skipped skipped"
+  echo "tests: $((executed - failed - skipped)) passed, $failed failed, $skipped skipped"
 fi
 exit "$status"

@@ -4,6 +4,7 @@
 // which turns any C++ exception into the thread-local error message and a neutral return value.
 // This file: errors, runtime, lifetime, creation, conversion, autograd; ctorch_ops.cpp: the operators.
 #include "ctorch_internal.h"
+#include <dlfcn.h>
 
 thread_local std::string ctorch_last_error_message;
 thread_local bool ctorch_has_error = false;
@@ -40,6 +41,58 @@ int ctorch_cuda_device_count(void) {
     return 0;
 }
 int ctorch_cuda_is_available(void) { return ctorch_cuda_device_count() > 0 ? 1 : 0; }
+int ctorch_cuda_is_built(void) { return c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA) ? 1 : 0; }
+long ctorch_cudnn_version(void) {
+    PROTECT({
+        if (!at::detail::getCUDAHooks().hasCuDNN()) return -1;
+        return static_cast<long>(at::detail::getCUDAHooks().versionCuDNN());
+    })
+    ctorch_clear_error();
+    return -1;
+}
+// The CUDA runtime is libtorch_cuda's dependency; it is asked through dlsym so that this shim builds
+// against CPU-only libtorch too (no CUDA headers needed). cudaDeviceProp starts with `char name[256]`
+// in every CUDA version, and is smaller than the buffer given.
+static void *cudart_symbol(const char *name) {
+    static void *handle = [] {
+        for (const char *lib : {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0", "libcudart.so"}) {
+            if (void *h = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) return h;
+        }
+        return static_cast<void *>(nullptr);
+    }();
+    return handle ? dlsym(handle, name) : nullptr;
+}
+int ctorch_cuda_runtime_version(void) {
+    auto fn = reinterpret_cast<int (*)(int *)>(cudart_symbol("cudaRuntimeGetVersion"));
+    int version = -1;
+    if (!fn || fn(&version) != 0) return -1;
+    return version;
+}
+int ctorch_cuda_device_name(int index, char *out, int capacity) {
+    if (capacity <= 0) return 0;
+    out[0] = 0;
+    auto fn = reinterpret_cast<int (*)(void *, int)>(cudart_symbol("cudaGetDeviceProperties_v2"));
+    if (!fn) fn = reinterpret_cast<int (*)(void *, int)>(cudart_symbol("cudaGetDeviceProperties"));
+    if (!fn) return 0;
+    std::vector<char> props(16384, 0);
+    if (fn(props.data(), index) != 0) return 0;
+    std::strncpy(out, props.data(), static_cast<size_t>(capacity) - 1);
+    out[capacity - 1] = 0;
+    return 1;
+}
+void ctorch_set_deterministic(int on) {
+    PROTECT({
+        at::globalContext().setDeterministicAlgorithms(on != 0, false);
+        at::globalContext().setDeterministicCuDNN(on != 0);
+        if (on) at::globalContext().setBenchmarkCuDNN(false);
+    })
+}
+void ctorch_synchronize(int device) {
+    if (device < 0) return;
+    auto set = reinterpret_cast<int (*)(int)>(cudart_symbol("cudaSetDevice"));
+    auto sync = reinterpret_cast<int (*)(void)>(cudart_symbol("cudaDeviceSynchronize"));
+    if (set && sync && set(device) == 0) sync();
+}
 int ctorch_set_grad_enabled(int enabled) {
     bool prev = at::GradMode::is_enabled();
     at::GradMode::set_enabled(enabled != 0);
@@ -189,6 +242,14 @@ ctorch_tensor ctorch_zeros_like(ctorch_tensor t) { RET_TENSOR(at::zeros_like(T(t
 // ---- conversion, layout ----------------------------------------------------------------------
 ctorch_tensor ctorch_to_dtype(ctorch_tensor t, int st) { RET_TENSOR(T(t).to(stype(st))) }
 ctorch_tensor ctorch_to_device(ctorch_tensor t, int device) { RET_TENSOR(T(t).to(dev(device))) }
+ctorch_tensor ctorch_to_device_pinned(ctorch_tensor t, int device) {
+    PROTECT({
+        auto &x = T(t);
+        if (device < 0 || !x.device().is_cpu()) return wrap(x.to(dev(device)));
+        return wrap(x.pin_memory().to(dev(device), /*non_blocking=*/true));
+    })
+    return nullptr;
+}
 ctorch_tensor ctorch_contiguous(ctorch_tensor t) { RET_TENSOR(T(t).contiguous()) }
 ctorch_tensor ctorch_contiguous_format(ctorch_tensor t, int mf) {
     RET_TENSOR(T(t).contiguous(mf == 1 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous))

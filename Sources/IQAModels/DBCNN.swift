@@ -84,7 +84,7 @@ public final class DBCNN: IQAModel {
         try store.loadSubtree(state, from: "features.", into: "features2.", stripPrefix: prefixed ? "module." : "")
     }
 
-    public static func make(config: Config = .official, device: Device = .cpu, channelsLast: Bool = true) throws -> DBCNN {
+    public static func make(config: Config = .official, device: Device = Runtime.defaultDevice, channelsLast: Bool = true) throws -> DBCNN {
         try DBCNN(store: ParameterStore(device: device, channelsLast: channelsLast), config: config)
     }
 }

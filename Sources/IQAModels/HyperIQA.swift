@@ -112,7 +112,7 @@ public final class HyperIQA: IQAModel {
         return try (w5.bmm(q).squeeze(2) + b5).squeeze(1)
     }
 
-    public static func make(config: Config, device: Device = .cpu, channelsLast: Bool = true) throws -> HyperIQA {
+    public static func make(config: Config, device: Device = Runtime.defaultDevice, channelsLast: Bool = true) throws -> HyperIQA {
         try HyperIQA(store: ParameterStore(device: device, channelsLast: channelsLast), config: config)
     }
 }

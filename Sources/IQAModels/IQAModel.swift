@@ -13,6 +13,9 @@ public protocol IQAModel: AnyObject {
 }
 
 extension IQAModel {
+    /// Where its parameters live; inputs, labels, triggers and perturbations follow it.
+    public var device: Device { store.device }
+
     /// Sets the score layer's bias to `value` (the mean training label): from scratch, Adam moves a bias by
     /// about the learning rate per step, so reaching a MOS near 50 would take tens of thousands of steps.
     public func initializeOutputBias(_ value: Double) throws {

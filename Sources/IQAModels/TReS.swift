@@ -127,7 +127,7 @@ public final class TReS: IQAModel {
     /// with margin y_2nd-highest − y_min. A batch of one has no ranking term.
     public func originalTrainingLoss(_ input: Tensor, labels: [Float]) throws -> Tensor {
         let x = store.channelsLast ? try input.channelsLast() : input
-        let y = try Tensor(labels, shape: [labels.count])
+        let y = try Tensor(labels, shape: [labels.count]).to(store.device)
         let a = try consistentForward(x)
         let b = try consistentForward(x.flip([3]))
         var loss = try F.l1Loss(a.score, y) + a.consistency + F.l1Loss(b.score, y) + b.consistency
@@ -183,7 +183,7 @@ public final class TReS: IQAModel {
         try store.loadSubtree(state, from: "", into: "model.")
     }
 
-    public static func make(config: Config = .official, device: Device = .cpu, channelsLast: Bool = true) throws -> TReS {
+    public static func make(config: Config = .official, device: Device = Runtime.defaultDevice, channelsLast: Bool = true) throws -> TReS {
         try TReS(store: ParameterStore(device: device, channelsLast: channelsLast), config: config)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IQAData
+import Torch
 import TorchPickle
 import XCTest
 
@@ -252,6 +253,45 @@ final class BadInputSuiteTests: XCTestCase {
         try refuse(["pretrain", "scnn", "--scenes", "5", "--out", "s.pt"], "--scenes")
         try refuse(["pretrain", "scnn", "--preset", "huge", "--out", "s.pt"], "--preset")
         try refuse(["pretrain", "backbone", "--lr", "-1", "--dataset", "folder", "--root", "good", "--out", "b.pt"], "--lr")
+    }
+
+    /// A device this libtorch cannot use stops every computing command before it writes anything.
+    func testDevicesThatCannotBeUsed() throws {
+        guard Runtime.cudaDeviceCount == 0 else { throw XCTSkip("a CUDA device is visible: --device cuda is usable here") }
+        let needle = Runtime.hasCUDABuild ? "sees 0 CUDA devices" : "has no CUDA"
+        let data = ["--dataset", "folder", "--root", "good"]
+        let commands: [[String]] = [
+            ["train"] + data + ["--out", "r"], ["experiment"] + data + ["--out", "r"], ["experiment", "--set", "name=x", "--out", "r"],
+            ["evaluate", "--run", "run"], ["score", "good/images", "--run", "run"], ["poison"] + data + ["--out", "r"],
+            ["trigger", "search", "--surrogate", "run", "--out", "t.pt"], ["pgd", "--surrogate", "run", "--out", "d.pt"],
+            ["pretrain", "scnn", "--out", "s.pt"], ["pretrain", "backbone"] + data + ["--out", "b.pt"],
+        ]
+        for command in commands {
+            try refuse(command + ["--device", "cuda"], needle)
+            try refuse(command + ["--device", "cuda:1"], needle)
+            try refuse(command + ["--device", "tpu"], "tpu")
+            try refuse(command, needle, environment: ["BAIQA_DEVICE": "cuda"])
+        }
+        try refuse(["train"] + data + ["--out", "r"], "BAIQA_DEVICE=gpu", environment: ["BAIQA_DEVICE": "gpu"])
+        for (text, needle) in [("device: cuda", needle), ("device: tpu", "device: unknown device 'tpu'")] {
+            try Data("name: dev\n\(text)\n".utf8).write(to: dir.appendingPathComponent("dev.yaml"))
+            try refuse(["experiment", "--config", "dev.yaml", "--out", "r"], needle)
+            try FileManager.default.removeItem(at: dir.appendingPathComponent("dev.yaml"))
+        }
+    }
+
+    /// Where a run computed is in its results and report.
+    func testTheDeviceIsRecorded() throws {
+        let r = try CLI.run(["train", "--dataset", "folder", "--root", "good", "--epochs", "1", "--crop", "64", "--patches", "1", "--threads", "2",
+                             "--device", "cpu", "--deterministic", "--out", "recorded"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        defer { try? FileManager.default.removeItem(at: dir.appendingPathComponent("recorded")) }
+        let results = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("recorded/results.json"))) as! [String: Any]
+        let environment = results["environment"] as? [String: String] ?? [:]
+        XCTAssertEqual(environment["device"], "cpu", "\(environment)")
+        XCTAssertEqual(environment["deterministic"], "true")
+        XCTAssertEqual(environment["libtorch"], Runtime.libtorchVersion)
+        XCTAssertEqual(environment["threads"], "2")
     }
 
     func testBadTorchFiles() throws {

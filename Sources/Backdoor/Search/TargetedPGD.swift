@@ -21,18 +21,29 @@ public struct TargetedPGD {
 
     /// The perturbation δ = x_adv − x for one image, as [3, H, W] on the 0…1 scale.
     public func perturbation(surrogate: IQAModel, image: RGBImage, index: Int) throws -> Tensor {
+        try run(surrogate: surrogate, image: image, index: index).delta
+    }
+
+    /// The gradient of the first step's objective Σ(score − ȳ)² over the views with respect to the image,
+    /// [3, H, W]: what each step's sign is taken of (a device's agreement with the CPU, `DeviceParity`).
+    public func firstGradient(surrogate: IQAModel, image: RGBImage, index: Int) throws -> Tensor {
+        var once = self
+        once.steps = 1
+        return try once.run(surrogate: surrogate, image: image, index: index).lastGradient
+    }
+
+    func run(surrogate: IQAModel, image: RGBImage, index: Int) throws -> (delta: Tensor, lastGradient: Tensor) {
         guard image.width >= crop, image.height >= crop else {
             throw BackdoorError("image \(index) is \(image.width)×\(image.height), smaller than the \(crop)² crop")
         }
         surrogate.store.eval()
         var rng = SeededGenerator(seed: seed, stream: 0x96D &+ UInt64(index))
-        let h = image.height, w = image.width, plane = h * w
-        var chw = [Float](repeating: 0, count: 3 * plane)
-        for p in 0..<plane { for c in 0..<3 { chw[c * plane + p] = Float(image.pixels[p * 3 + c]) / 255 } }
-        let x = try Tensor(chw, shape: [1, 3, h, w])
-        let mean = try Tensor(PatchRenderer.imageNetMean, shape: [1, 3, 1, 1]), std = try Tensor(PatchRenderer.imageNetStd, shape: [1, 3, 1, 1])
+        let h = image.height, w = image.width
+        let x = try Self.imageTensor(image, device: surrogate.device)
+        let (mean, std) = try PatchRenderer.normalisation(device: surrogate.device)
         let lower = try (x - epsilon).clamp(min: 0), upper = try (x + epsilon).clamp(max: 1)
         var adv = try x.clone()
+        var last = try Tensor.zeros([1, 3, h, w], device: surrogate.device)
         for _ in 0..<steps {
             let a = try adv.detach().requiringGrad()
             var batch: [Tensor] = []
@@ -45,9 +56,18 @@ public struct TargetedPGD {
             let scores = try surrogate.scores((Tensor.cat(batch, dim: 0) - mean) / std)
             let loss = try (scores - target).square().sum()
             guard let g = try loss.gradients(with: [a])[0] else { throw BackdoorError("no gradient for the PGD image") }
+            last = g
             adv = try withNoGrad { try (a.detach() - g.sign() * stepSize).clamp(min: lower, max: upper) }
         }
-        return try (adv - x).squeeze(0)
+        return (try (adv - x).squeeze(0).to(.cpu), try last.squeeze(0).to(.cpu))
+    }
+
+    /// The image as [1, 3, H, W] on 0…1, on `device`.
+    static func imageTensor(_ image: RGBImage, device: Device) throws -> Tensor {
+        let plane = image.height * image.width
+        var chw = [Float](repeating: 0, count: 3 * plane)
+        for p in 0..<plane { for c in 0..<3 { chw[c * plane + p] = Float(image.pixels[p * 3 + c]) / 255 } }
+        return try Tensor(chw, shape: [1, 3, image.height, image.width]).staged(to: device)
     }
 
     /// `perturbation`, kept in `cache` (a [3, H, W] tensor file): a killed run resumes per image.
@@ -62,12 +82,10 @@ public struct TargetedPGD {
     /// plus optional δ — used to report how far PGD moved the predictions towards the target.
     public func meanPrediction(surrogate: IQAModel, image: RGBImage, delta: Tensor?, index: Int) throws -> Double {
         var rng = SeededGenerator(seed: seed &+ 1, stream: 0x96E &+ UInt64(index))
-        let h = image.height, w = image.width, plane = h * w
-        var chw = [Float](repeating: 0, count: 3 * plane)
-        for p in 0..<plane { for c in 0..<3 { chw[c * plane + p] = Float(image.pixels[p * 3 + c]) / 255 } }
-        var x = try Tensor(chw, shape: [1, 3, h, w])
-        if let delta { x = try (x + delta.unsqueeze(0)).clamp(min: 0, max: 1) }
-        let mean = try Tensor(PatchRenderer.imageNetMean, shape: [1, 3, 1, 1]), std = try Tensor(PatchRenderer.imageNetStd, shape: [1, 3, 1, 1])
+        let h = image.height, w = image.width
+        var x = try Self.imageTensor(image, device: surrogate.device)
+        if let delta { x = try (x + delta.to(surrogate.device).unsqueeze(0)).clamp(min: 0, max: 1) }
+        let (mean, std) = try PatchRenderer.normalisation(device: surrogate.device)
         return try withNoGrad {
             var batch: [Tensor] = []
             for _ in 0..<views {

@@ -62,8 +62,12 @@ public struct UAPSearch {
         let trainable = surrogate.store.entries.filter { $0.kind == .parameter && $0.tensor.requiresGrad }
         for e in trainable { try e.tensor.requiringGrad(false) }
         defer { for e in trainable { _ = try? e.tensor.requiringGrad(true) } }
+        // Everything lives on the surrogate's device; crops are cut on the CPU and staged there.
+        let device = surrogate.device
         var state = state
-        let mean = try Tensor(PatchRenderer.imageNetMean, shape: [1, 3, 1, 1]), std = try Tensor(PatchRenderer.imageNetStd, shape: [1, 3, 1, 1])
+        state.trigger = try state.trigger.to(device)
+        let (mean, std) = try PatchRenderer.normalisation(device: device)
+        let floor = try Tensor.scalar(epsilon * epsilon, device: device)
         let entries = images.flatMap { Array(repeating: $0, count: repeats) }
         let batchesPerEpoch = (entries.count + batchSize - 1) / batchSize
         while state.epochsDone < epochs {
@@ -78,7 +82,7 @@ public struct UAPSearch {
                 let minH = batch.map { source.size(of: $0).height }.min()!, minW = batch.map { source.size(of: $0).width }.min()!
                 let y = Int.random(in: 0...(minH - crop), using: &rng), x = Int.random(in: 0...(minW - crop), using: &rng)
                 let flip = Bool.random(using: &rng)
-                let clean = try cropBatch(source: source, images: batch, y: y, x: x, flip: flip)          // [N,3,S,S] on 0…1
+                let clean = try cropBatch(source: source, images: batch, y: y, x: x, flip: flip).staged(to: device)   // [N,3,S,S] on 0…1
                 let target = try withNoGrad { try surrogate.scores((clean - mean) / std) }
                 let quantised = try (clean * 255).round()
                 let t = try state.trigger.detach().clone().requiringGrad()   // never update the caller's tensor in place
@@ -89,7 +93,7 @@ public struct UAPSearch {
                     let triggered = try ((quantised + pattern) / 255).clamp(min: 0, max: 1)
                     let pred = try surrogate.scores((triggered - mean) / std)
                     let pixelMSE = try F.mseLoss(triggered, clean)
-                    let visibility = try pixelMSE.maximum(Tensor.scalar(epsilon * epsilon)) * lambda
+                    let visibility = try pixelMSE.maximum(floor) * lambda
                     let loss = try visibility - F.mseLoss(pred, target)
                     adam.zeroGrad()
                     try loss.backward()
@@ -103,6 +107,7 @@ public struct UAPSearch {
             state.epochsDone += 1
             try onEpoch?(state)
         }
+        state.trigger = try state.trigger.to(.cpu)
         return state
     }
 

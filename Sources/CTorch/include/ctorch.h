@@ -27,6 +27,18 @@ int ctorch_set_flush_denormal(int on);
 void ctorch_manual_seed(uint64_t seed);
 int ctorch_cuda_is_available(void);
 int ctorch_cuda_device_count(void);
+/// 1 when the linked libtorch carries CUDA kernels (libtorch_cuda is loaded), whatever the device count.
+int ctorch_cuda_is_built(void);
+/// Name of CUDA device `index` (e.g. "NVIDIA H100 80GB HBM3") into `out`; 0 when unknown.
+int ctorch_cuda_device_name(int index, char *out, int capacity);
+/// cuDNN version as libtorch reports it (e.g. 90100), or -1 without CUDA.
+long ctorch_cudnn_version(void);
+/// CUDA runtime version (e.g. 12080), or -1 without CUDA.
+int ctorch_cuda_runtime_version(void);
+/// Deterministic algorithms (torch.use_deterministic_algorithms), cuDNN deterministic, no cuDNN benchmark.
+void ctorch_set_deterministic(int on);
+/// Waits for the device's queued work (CUDA), so that timings measure it; no-op on the CPU.
+void ctorch_synchronize(int device);
 /// Grad mode of this thread (1 = autograd records). Returns the previous mode.
 int ctorch_set_grad_enabled(int enabled);
 int ctorch_is_grad_enabled(void);
@@ -79,6 +91,9 @@ ctorch_tensor ctorch_zeros_like(ctorch_tensor t);
 // ---- conversion, layout ----------------------------------------------------------------------
 ctorch_tensor ctorch_to_dtype(ctorch_tensor t, int scalar_type);
 ctorch_tensor ctorch_to_device(ctorch_tensor t, int device);
+/// A copy to `device` from page-locked memory, queued without waiting (CPU tensors → CUDA); a plain
+/// `to` where that does not apply.
+ctorch_tensor ctorch_to_device_pinned(ctorch_tensor t, int device);
 ctorch_tensor ctorch_contiguous(ctorch_tensor t);
 /// memory_format: 0 = contiguous (NCHW), 1 = channels-last (NHWC).
 ctorch_tensor ctorch_contiguous_format(ctorch_tensor t, int memory_format);

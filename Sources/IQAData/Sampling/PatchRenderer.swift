@@ -13,6 +13,11 @@ public struct PatchRenderer: Sendable {
     public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
     public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
 
+    /// ImageNet mean and std as [1, 3, 1, 1] tensors on `device` (for batches normalised on the device).
+    public static func normalisation(device: Device) throws -> (mean: Tensor, std: Tensor) {
+        (try Tensor(imageNetMean, shape: [1, 3, 1, 1]).to(device), try Tensor(imageNetStd, shape: [1, 3, 1, 1]).to(device))
+    }
+
     public init(source: ImageSource, crop: Int, injector: CropInjector? = nil, triggerPhase: TriggerPhase = .fullImage) throws {
         for i in 0..<source.count {
             let size = source.size(of: i)

@@ -81,7 +81,8 @@ public enum ModelSpec: Codable, Equatable, Sendable {
         }
     }
 
-    public func make(device: Device = .cpu, channelsLast: Bool = true) throws -> IQAModel {
+    /// The model on `device` (default: `Runtime.defaultDevice`, which `--device` sets).
+    public func make(device: Device = Runtime.defaultDevice, channelsLast: Bool = true) throws -> IQAModel {
         switch self {
         case .hyperIQA(let c): return try HyperIQA.make(config: c, device: device, channelsLast: channelsLast)
         case .dbcnn(let c): return try DBCNN.make(config: c, device: device, channelsLast: channelsLast)

@@ -33,6 +33,8 @@ public struct DistortionPretraining {
     public var batchSize = 32
     public var learningRate = 1e-3
     public var seed: UInt64 = 0
+    /// Where the classifier trains (images are distorted on the CPU and staged there).
+    public var device: Device = Runtime.defaultDevice
 
     public init(network: Network, content: Content) {
         self.network = network
@@ -55,11 +57,11 @@ public struct DistortionPretraining {
                 out[n * 3 * plane + c * plane + p] = (Float(image.pixels[p * 3 + c]) / 255 - mean[c]) / std[c]
             } }
         }
-        return try Tensor(out, shape: [images.count, 3, size, size])
+        return try Tensor(out, shape: [images.count, 3, size, size]).staged(to: device)
     }
 
     func makeClassifier(classes: Int) throws -> (ParameterStore, Module) {
-        let store = ParameterStore(channelsLast: true)
+        let store = ParameterStore(device: device, channelsLast: true)
         switch network {
         case .scnn(let channels, let strides):
             return (store, try SCNNClassifier(store: store, channels: channels, strides: strides, projectionWidth: 256, classes: classes))
@@ -151,7 +153,7 @@ public struct DistortionPretraining {
                     labels.append(Int64(c))
                 }
                 let logits = try model(normalised(images))
-                let loss = try F.crossEntropy(logits, Tensor(labels))
+                let loss = try F.crossEntropy(logits, Tensor(labels).to(device))
                 adam.zeroGrad()
                 try loss.backward()
                 try adam.step()

@@ -31,7 +31,7 @@ public struct Predictor {
             }
         }
         let batches = stride(from: 0, to: plans.count, by: batchSize).map { Array(plans[$0..<min($0 + batchSize, plans.count)]) }
-        let prefetcher = BatchPrefetcher(renderer: renderer, batches: batches)
+        let prefetcher = BatchPrefetcher(renderer: renderer, batches: batches, device: model.device)
         let wasTraining = model.store.isTraining
         model.store.eval()
         defer { model.store.isTraining = wasTraining }

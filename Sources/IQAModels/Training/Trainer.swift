@@ -91,7 +91,7 @@ public final class Trainer {
     }
 
     func labels(for batch: [PatchPlan], entries: [TrainingEntry], byImage: [Int: Int]) throws -> Tensor {
-        try Tensor(batch.map { Float(entries[byImage[$0.image]!].label) }, shape: [batch.count])
+        try Tensor(batch.map { Float(entries[byImage[$0.image]!].label) }, shape: [batch.count]).to(model.device)
     }
 
     /// One epoch of training; returns the mean loss. `progress(batchesDone, batchCount, meanLoss)`.
@@ -106,7 +106,7 @@ public final class Trainer {
         var byImage: [Int: Int] = [:]
         for (k, e) in entries.enumerated() { byImage[e.image] = k }
         let batches = epochPlan(epoch, entries: entries)
-        let prefetcher = BatchPrefetcher(renderer: renderer, batches: batches)
+        let prefetcher = BatchPrefetcher(renderer: renderer, batches: batches, device: model.device)
         model.store.train()
         var total = 0.0
         var index = 0

@@ -84,8 +84,8 @@ public final class BackdoorExperiment {
         let psnr = try timed("psnr", &timings) { try TriggerPSNR.summary(source: dataset.source, images: test, injector: trigger) }
         try writePredictions(outcome, test: test, names: dataset.names, labels: labels)
 
-        var environment = ["libtorch": Runtime.libtorchVersion, "threads": "\(Runtime.threads)", "config_fingerprint": config.fingerprint]
-        environment["device"] = "cpu"
+        var environment = Runtime.computeEnvironment
+        environment["config_fingerprint"] = config.fingerprint
         environment["flush_denormal"] = "\(Runtime.flushesDenormals)"
         return ExperimentResults(config: config, benign: outcome.benign,
                                  attack: .init(metrics: outcome.attack, psnr: psnr), timings: timings, environment: environment)

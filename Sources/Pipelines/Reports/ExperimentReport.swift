@@ -53,9 +53,15 @@ public enum ExperimentReport {
 
         out += "## Timings\n\n"
         out += MarkdownTable.timings(r.timings).markdown + "\n"
-        out += "libtorch \(r.environment["libtorch"] ?? "?"), \(r.environment["threads"] ?? "?") threads, config fingerprint `\(c.fingerprint)`.\n"
+        out += "\(ExperimentReport.computeSummary(r.environment)), config fingerprint `\(c.fingerprint)`.\n"
         return out
     }
 
     static func meanAbs(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.map(abs).reduce(0, +) / Double(xs.count) }
+
+    /// "libtorch 2.13.0, 2 threads, on cuda:0 (NVIDIA H100) (deterministic)" from a results environment.
+    static func computeSummary(_ e: [String: String]) -> String {
+        let device = e["device_name"].map { "\(e["device"] ?? "?") (\($0))" } ?? e["device"] ?? "cpu"
+        return "libtorch \(e["libtorch"] ?? "?"), \(e["threads"] ?? "?") threads, on \(device)" + (e["deterministic"] == "true" ? " (deterministic)" : "")
+    }
 }

@@ -96,7 +96,7 @@ public enum SuiteReport {
         out += t4.markdown + "\n"
         out += "## Timings (this invocation; reused steps take ~0 s)\n\n"
         out += MarkdownTable.timings(r.timings, heading: "step").markdown + "\n"
-        out += "libtorch \(r.environment["libtorch"] ?? "?"), \(r.environment["threads"] ?? "?") threads, config key `\(r.environment["config_key"] ?? "?")`.\n"
+        out += "\(ExperimentReport.computeSummary(r.environment)), config key `\(r.environment["config_key"] ?? "?")`.\n"
         return out
     }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Evaluation
 import Foundation
+import Torch
 import IQAData
 import IQAModels
 
@@ -75,7 +76,7 @@ public struct TrainingRun {
         monitor.log("run folder \(out.path)")
         do {
             let benign = try CleanTraining(config: config, workDir: work.url, monitor: monitor).run(dataset: dataset, evalEvery: evalEvery, timings: &timings)
-            let results = TrainingResults(config: config, benign: benign, timings: timings)
+            let results = TrainingResults(config: config, benign: benign, timings: timings, environment: Runtime.computeEnvironment)
             try JSONFiles.write(results, to: work.appendingPathComponent("results.json"))
             try Data(TrainingReport.markdown(results, runName: out.lastPathComponent).utf8).write(to: work.appendingPathComponent("report.md"), options: .atomic)
             try? FileManager.default.removeItem(at: work.appendingPathComponent(Self.configFile))
@@ -95,6 +96,8 @@ public struct TrainingResults: Encodable {
     public var config: TrainingConfig
     public var benign: BenignMetrics
     public var timings: [String: Double]
+    /// libtorch, threads, device (name, CUDA/cuDNN versions), deterministic.
+    public var environment: [String: String]
 }
 
 /// `summary.json` of a series of training runs on random splits.

@@ -103,7 +103,6 @@ public final class AttackSuite {
 
         // The same libtorch/threads record as every step's step.json, plus what only the suite reports.
         var environment = steps.computedWith
-        environment["device"] = "cpu"
         environment["flush_denormal"] = "\(Runtime.flushesDenormals)"
         environment["config_key"] = try StepStore.key(config)
         return SuiteResults(config: config, victimModel: resolved.victim.model.kind.rawValue,

@@ -22,7 +22,7 @@ public struct StepStore {
     public let computedWith: [String: String]
 
     public static var currentComputation: [String: String] {
-        ["libtorch": Runtime.libtorchVersion, "threads": "\(Runtime.threads)"]
+        Runtime.computeEnvironment
     }
 
     public init(root: URL, monitor: RunMonitor, computedWith: [String: String] = StepStore.currentComputation) {

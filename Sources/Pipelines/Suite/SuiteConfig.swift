@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import IQAData
 import IQAModels
+import Torch
 
 /// The whole attack chain of `baiqa experiment --config FILE` (the paper's Tables 1–2 for one victim
 /// model and dataset): clean model, surrogate, trigger search, C-BAIQA's PGD, then one backdoored
@@ -34,8 +35,18 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
     /// Evaluate the clean model with a zero trigger (mMAE must come out ≈ Δy·mean|α|, mMRA ≈ 0: the
     /// metric's sanity check, spec §9.2) and with each attack's trigger (what the trigger alone does).
     public var cleanModelResponse = true
+    /// Where to compute (auto, cpu, cuda, cuda:N; `--device` overrides it). Not part of any step's key:
+    /// a step computed elsewhere is reused, and step.json says where it was computed.
+    public var device = "auto"
+    /// Deterministic algorithms (cuDNN deterministic, no benchmark mode); `--deterministic` also sets it.
+    public var deterministic = false
 
     public init() {}
+
+    /// The `device` key, parsed.
+    public func deviceRequest() throws -> DeviceRequest {
+        do { return try DeviceRequest(parsing: device) } catch { throw SuiteConfigError("device: \(error)") }
+    }
 
     public struct DatasetSection: Codable, Equatable, Sendable {
         /// builtin, folder, livec or koniq.
@@ -151,6 +162,7 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         if c.surrogate.preset.isEmpty { c.surrogate.preset = preset }
         if paper && c.surrogate.patches == 0 { c.surrogate.patches = 5 }
 
+        _ = try deviceRequest()
         guard !attacks.isEmpty else { throw SuiteConfigError("attacks: at least one attack is needed") }
         guard !labels.isEmpty else { throw SuiteConfigError("labels: at least one of poison, clean is needed") }
         guard Set(attacks).count == attacks.count, Set(labels).count == labels.count else { throw SuiteConfigError("attacks/labels: duplicates") }

@@ -56,6 +56,59 @@ public enum Runtime {
     }
 
     public static var cudaDeviceCount: Int { Int(ctorch_cuda_device_count()) }
+    /// Whether the linked libtorch carries CUDA (a CUDA build sees 0 devices on a machine without a GPU).
+    public static var hasCUDABuild: Bool { ctorch_cuda_is_built() != 0 }
+
+    /// Where models are created when a caller names no device: set once from `--device`; before that,
+    /// `BAIQA_DEVICE` when it names a usable device, else the CPU. Everything downstream follows the
+    /// model's own device.
+    nonisolated(unsafe) public static var defaultDevice: Device = (try? environmentDevice?.resolve()) ?? .cpu
+
+    /// `BAIQA_DEVICE` (auto, cpu, cuda, cuda:N): the device when no `--device` is given, also for the
+    /// tests (scripts/gpu-check.sh runs them with BAIQA_DEVICE=cuda). nil when unset or not a device.
+    public static let environmentDevice: DeviceRequest? = {
+        guard let text = ProcessInfo.processInfo.environment["BAIQA_DEVICE"], !text.isEmpty else { return nil }
+        return try? DeviceRequest(parsing: text)
+    }()
+
+    /// Deterministic algorithms on every device (as torch.use_deterministic_algorithms(True) with
+    /// cudnn.deterministic and without cudnn.benchmark). cuBLAS also needs CUBLAS_WORKSPACE_CONFIG,
+    /// which is set here when absent, before CUDA starts.
+    public static func setDeterministic(_ on: Bool) {
+        if on && ProcessInfo.processInfo.environment["CUBLAS_WORKSPACE_CONFIG"] == nil { setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", 0) }
+        ensureConfigured()
+        ctorch_set_deterministic(on ? 1 : 0)
+        ctorch_clear_error()
+        deterministic = on
+    }
+
+    nonisolated(unsafe) public private(set) static var deterministic = false
+
+    /// Name, CUDA runtime and cuDNN versions of a device, for records ("cpu" on the CPU).
+    public static func describe(_ device: Device) -> [String: String] {
+        guard case .cuda(let index) = device else { return ["device": "cpu"] }
+        var name = [CChar](repeating: 0, count: 256)
+        var out = ["device": device.description]
+        if ctorch_cuda_device_name(Int32(index), &name, 256) != 0 { out["device_name"] = String(cString: name) }
+        let runtime = ctorch_cuda_runtime_version()
+        if runtime > 0 { out["cuda"] = "\(runtime / 1000).\(runtime % 1000 / 10)" }
+        let cudnn = ctorch_cudnn_version()
+        if cudnn > 0 { out["cudnn"] = "\(cudnn)" }
+        return out
+    }
+
+    /// How this process computes, for results and step records: libtorch version, threads, the default
+    /// device (with its name and CUDA/cuDNN versions) and whether algorithms are deterministic.
+    public static var computeEnvironment: [String: String] {
+        var out = describe(defaultDevice)
+        out["libtorch"] = libtorchVersion
+        out["threads"] = "\(threads)"
+        out["deterministic"] = "\(deterministic)"
+        return out
+    }
+
+    /// Waits for `device`'s queued work (for timings); returns at once on the CPU.
+    public static func synchronize(_ device: Device) { ctorch_synchronize(device.code) }
     public static var libtorchVersion: String { String(cString: ctorch_version()) }
 
     public static var isGradEnabled: Bool { ctorch_is_grad_enabled() != 0 }

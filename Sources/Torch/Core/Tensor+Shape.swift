@@ -51,6 +51,12 @@ extension Tensor {
 
     public func to(_ dtype: DType) throws -> Tensor { try wrapHandle(ctorch_to_dtype(handle, dtype.rawValue)) }
     public func to(_ device: Device) throws -> Tensor { try wrapHandle(ctorch_to_device(handle, device.code)) }
+
+    /// A batch made on the CPU, moved to `device` as data loaders do: through page-locked memory,
+    /// queued without waiting so the copy overlaps the previous step. The same tensor on the CPU.
+    public func staged(to device: Device) throws -> Tensor {
+        device == .cpu && self.device == .cpu ? self : try wrapHandle(ctorch_to_device_pinned(handle, device.code))
+    }
     public func contiguous() throws -> Tensor { try wrapHandle(ctorch_contiguous(handle)) }
     /// NHWC storage: oneDNN's convolutions run about a third faster on it on CPU.
     public func channelsLast() throws -> Tensor { try wrapHandle(ctorch_contiguous_format(handle, 1)) }

@@ -45,7 +45,7 @@ public final class SGD: Optimizer {
             for (name, p) in group.parameters {
                 guard let b = state["\(name).momentum_buffer"] else { continue }
                 guard b.shape == p.shape else { throw TorchError("momentum buffer for '\(name)' has wrong shape \(b.shape)") }
-                buffers[name] = try b.clone()
+                buffers[name] = b.device == p.device ? try b.clone() : try b.to(p.device)   // a checkpoint is read to the CPU
             }
         }
     }

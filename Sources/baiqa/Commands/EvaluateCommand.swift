@@ -29,9 +29,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var output: JSONOutputOption
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var compute: DeviceOptions
 
     func run() throws {
         runtime.apply()
+        try compute.apply()
         let folder = URL(fileURLWithPath: runFolder)
         let manifest = try RunManifest.read(from: folder)
         var job = RunEvaluation(folder: folder)

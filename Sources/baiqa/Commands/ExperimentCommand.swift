@@ -19,7 +19,8 @@ struct ExperimentCommand: ParsableCommand {
         mode × attack (BAIQA, Blended, WaNet, FTrojan) — and a Table 1/2-style report.md plus results.json. \
         Each step lives in <out>/steps/<kind>-<hash of its inputs>/ (or --steps DIR, shared between \
         suites) and is reused when its inputs did not change; re-running the same command resumes a \
-        killed suite. In this mode only --out, --steps, --set and --threads apply.
+        killed suite. In this mode only --out, --steps, --set, --threads, --device and --deterministic apply \
+        (the last two override the config's device and deterministic keys).
         """)
 
     @Option(help: "Suite config file (YAML or JSON): runs the whole attack chain.") var config: String?
@@ -34,12 +35,14 @@ struct ExperimentCommand: ParsableCommand {
     @OptionGroup(title: "Poisoning") var poison: PoisonOptions
     @OptionGroup(title: "Dataset") var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var compute: DeviceOptions
 
     func run() throws {
         let seed = runtime.apply()
         let monitor = ConsoleMonitor()
         if config != nil || !overrides.isEmpty {
             let suite = try SuiteRun(configFile: config.map { URL(fileURLWithPath: $0) }, overrides: overrides, out: out, steps: steps, monitor: monitor)
+            try compute.apply(configured: try suite.config.deviceRequest(), deterministic: suite.config.deterministic)
             let results = try suite.run()
             for run in results.runs {
                 print(Print.attackLine(run.benign, mmae: run.attackMetrics.mmae, mmra: run.attackMetrics.mmra, psnr: run.attackMetrics.psnrAlpha1,
@@ -47,6 +50,7 @@ struct ExperimentCommand: ParsableCommand {
             }
             return Print.outputs(suite.folder)
         }
+        try compute.apply()
         var config = ExperimentConfig()
         config.seed = seed
         config.dataset = try data.resolved()

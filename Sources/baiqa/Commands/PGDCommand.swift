@@ -23,9 +23,11 @@ struct PGDCommand: ParsableCommand {
     @Option(help: "PGD steps.") var steps: Int = 20
     @Option(help: "Random views per step (EOT).") var views: Int = 25
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var compute: DeviceOptions
 
     func run() throws {
         let seed = runtime.apply(defaultSeed: 919)
+        try compute.apply()
         try OptionChecks.positive(["--epsilon": epsilon, "--step": step, "--steps": Double(steps), "--views": Double(views)])
         guard target.isFinite else { throw ValidationError("--target must be finite") }
         let monitor = ConsoleMonitor()

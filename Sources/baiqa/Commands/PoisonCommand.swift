@@ -21,9 +21,11 @@ struct PoisonCommand: ParsableCommand {
     @Option(help: "Clean-label PGD perturbations (from baiqa pgd).") var pgd: String?
     @OptionGroup(title: "Dataset") var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var compute: DeviceOptions
 
     func run() throws {
         let seed = runtime.apply()
+        try compute.apply()
         var job = PoisonExportJob(dataset: try data.resolved(), trigger: try trigger.spec(run: nil) ?? TriggerSpec())
         job.labelMode = poison.label
         job.rate = poison.rate

@@ -27,10 +27,12 @@ struct PretrainCommand: ParsableCommand {
         @Option(help: "Number of synthetic scenes (80% train, 20% held out).") var scenes: Int = 400
         @Option(help: "Scene size in pixels.") var size: Int = 96
         @OptionGroup var runtime: RuntimeOptions
+        @OptionGroup var compute: DeviceOptions
 
         func run() throws {
             try OutputPaths.requireFolder(of: out)
             let seed = runtime.apply()
+            try compute.apply()
             try OptionChecks.positive(["--epochs": Double(epochs)])
             guard scenes >= 10 else { throw ValidationError("--scenes must be at least 10, got \(scenes)") }
             guard size >= 32 else { throw ValidationError("--size must be at least 32, got \(size)") }
@@ -67,10 +69,12 @@ struct PretrainCommand: ParsableCommand {
         @Option(help: "Adam learning rate.") var lr: Double = 1e-3
         @OptionGroup var data: DatasetOptions
         @OptionGroup var runtime: RuntimeOptions
+        @OptionGroup var compute: DeviceOptions
 
         func run() throws {
             try OutputPaths.requireFolder(of: out)
             let seed = runtime.apply()
+            try compute.apply()
             let recipe: TrainingRecipe
             do { recipe = try TrainingRecipe.preset(named: preset, model: model) } catch { throw ValidationError("--preset: \(error)") }
             guard let backbone = recipe.model.resnetBackbone else {

@@ -20,9 +20,11 @@ struct ScoreCommand: ParsableCommand {
     @OptionGroup var output: JSONOutputOption
     @Flag(help: "Print CSV (image,score).") var csv = false
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var compute: DeviceOptions
 
     func run() throws {
         runtime.apply()
+        try compute.apply()
         let folder = URL(fileURLWithPath: runFolder)
         var job = FolderScoring(folder: folder)
         job.patches = patches

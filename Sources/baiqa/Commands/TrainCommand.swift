@@ -16,6 +16,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var recipe: RecipeOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var compute: DeviceOptions
     @Option(help: "Run folder (default: runs/train-<model>[-N]).") var out: String?
     @Option(help: "Continue the unfinished run in this folder (its options are reused).") var resume: String?
 
@@ -26,6 +27,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let seed = runtime.apply()
+        try compute.apply()
         let monitor = ConsoleMonitor()
         guard splits >= 1 else { throw ValidationError("--splits must be at least 1") }
         if let resume {

@@ -25,9 +25,11 @@ struct TriggerSearchCommand: ParsableCommand {
     @OptionGroup var dct: DCTPositionsOption
     @Option(help: "The initial trigger is U(−R, R) per coefficient (official: 300).") var initRange: Double = 300
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var compute: DeviceOptions
 
     func run() throws {
         let seed = runtime.apply(defaultSeed: 919)
+        try compute.apply()
         try OptionChecks.positive(["--epsilon": epsilon, "--epochs": Double(epochs), "--steps": Double(steps), "--batch": Double(batch),
                                     "--repeats": Double(repeats)])
         // At t = 0 the untargeted loss has zero gradient, so a zero start never moves.

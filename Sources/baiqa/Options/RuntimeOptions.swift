@@ -1,8 +1,8 @@
 import ArgumentParser
 import Torch
 
-/// Options every computing command shares: how libtorch runs and how random choices are seeded.
-/// (The device choice will join them here.)
+/// Options every computing command shares: how libtorch runs and how random choices are seeded
+/// (the device: `DeviceOptions`).
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "Intra-op threads for libtorch (default: all cores). libtorch's results depend on it: reproduce numbers with the same count.")
     var threads: Int?
