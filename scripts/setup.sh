@@ -97,7 +97,20 @@ case "$choice" in
     if [ ! -f "$target/torch/lib/libtorch_cuda.so" ]; then
       echo "setup: fetching torch==$version with its CUDA libraries from PyPI (≈ 4 GB; lib/ and include/ only are kept)" >&2
       rm -rf .libtorch/wheels && mkdir -p .libtorch/wheels
-      "${pip[@]}" download --only-binary=:all: --python-version 3.11 --platform manylinux_2_28_x86_64 -d .libtorch/wheels "torch==$version" >&2
+      platforms=(--only-binary=:all: --python-version 3.11)
+      # pip matches platform tags exactly, and NVIDIA's wheels use several (manylinux_2_25, _2_27, _2_28, …).
+      for n in $(seq 17 39); do platforms+=(--platform "manylinux_2_${n}_x86_64"); done
+      platforms+=(--platform manylinux2014_x86_64)
+      "${pip[@]}" download --no-deps "${platforms[@]}" -d .libtorch/wheels "torch==$version" >&2
+      # Its CUDA libraries one by one: a pinned version PyPI no longer has is replaced by the newest of
+      # the same major version (same sonames, e.g. nvidia-nccl-cu13 2.30.7 → 2.32.x).
+      unzip -p .libtorch/wheels/torch-"$version"-*.whl '*/METADATA' | sed -n 's/^Requires-Dist: \(\(nvidia-\|cuda-toolkit\)[^;]*\);.*Linux.*/\1/p' |
+      while read -r req; do
+        name=${req%%==*}; pinned=${req#*==}
+        "${pip[@]}" download "${platforms[@]}" -d .libtorch/wheels "$req" >&2 2>/dev/null ||
+          "${pip[@]}" download "${platforms[@]}" -d .libtorch/wheels "$name~=$(cut -d. -f1,2 <<<"$pinned")" >&2 ||
+          { echo "setup: $req is not on PyPI, nor a newer $name of the same major version" >&2; exit 1; }
+      done || exit 1
       unpack "$target" .libtorch/wheels
       rm -rf .libtorch/wheels
     fi
