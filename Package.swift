@@ -11,7 +11,8 @@ import PackageDescription
 // points .libtorch/current at it; that is used without any variable.
 let env = ProcessInfo.processInfo.environment
 let unpacked = Context.packageDirectory + "/.libtorch/current"
-let libtorch = env["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
+// LIBTORCH=debian builds against Debian's libtorch-dev even where .libtorch/current exists.
+let libtorch: String? = env["LIBTORCH"] == "debian" ? nil : env["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
     ?? (FileManager.default.fileExists(atPath: unpacked + "/lib") ? URL(fileURLWithPath: unpacked).resolvingSymlinksInPath().path : nil)
 
 var shimCxx: [CXXSetting] = [.define("_GLIBCXX_USE_CXX11_ABI", to: env["LIBTORCH_CXX11_ABI"] ?? "1")]
@@ -25,6 +26,21 @@ if let root = libtorch {
         shimLinker.append(.unsafeFlags(["-Xlinker", "--no-as-needed", "-ltorch_cuda", "-lc10_cuda", "-Xlinker", "--as-needed"]))
     }
 }
+
+// libtorch ≥ 2.14's headers need C++20 (`<=>`, std::basic_common_reference); 1.13's are C++17.
+func libtorchVersion(_ root: String?) -> (major: Int, minor: Int) {
+    let include = root.map { "\($0)/include" } ?? "/usr/include"
+    for header in ["torch/headeronly/version.h", "torch/csrc/api/include/torch/version.h"] {
+        guard let text = try? String(contentsOfFile: "\(include)/\(header)", encoding: .utf8) else { continue }
+        func value(_ name: String) -> Int? {
+            text.split(separator: "\n").first { $0.hasPrefix("#define \(name) ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        if let major = value("TORCH_VERSION_MAJOR"), let minor = value("TORCH_VERSION_MINOR") { return (major, minor) }
+    }
+    return (1, 13)
+}
+let torchVersion = libtorchVersion(libtorch)
+let cxxStandard: CXXLanguageStandard = (torchVersion.major, torchVersion.minor) >= (2, 14) ? .cxx20 : .cxx17
 
 let package = Package(
     name: "baiqa",
@@ -75,5 +91,5 @@ let package = Package(
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines"]),
         .testTarget(name: "baiqaTests", dependencies: ["baiqa", "baiqa-bench", "Torch", "TorchPickle", "IQAData"]),
     ],
-    cxxLanguageStandard: .cxx17
+    cxxLanguageStandard: cxxStandard
 )
