@@ -29,6 +29,7 @@ public final class DBCNN: IQAModel {
     public let store: ParameterStore
     public let config: Config
     public var outputBias: Tensor { fc.bias! }
+    public var lastStage: LastStageProbe { features1.lastStage }
     public var name: String { "dbcnn" }
 
     let features1: VGG16Features

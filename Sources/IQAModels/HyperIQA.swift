@@ -20,6 +20,7 @@ public final class HyperIQA: IQAModel {
     public let store: ParameterStore
     public let config: Config
     public var outputBias: Tensor { fc5b.bias! }
+    public var lastStage: LastStageProbe { trunk.lastStage }
     public var name: String { "hyperiqa" }
 
     let trunk: ResNetTrunk

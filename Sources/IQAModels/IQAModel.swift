@@ -10,6 +10,8 @@ public protocol IQAModel: AnyObject {
     /// The bias of the layer that produces the score (for HyperIQA: of `fc5b_fc`, which generates the
     /// target network's output bias), so that a from-scratch run can start at the mean label.
     var outputBias: Tensor { get }
+    /// The last backbone stage, where Fine-Pruning ranks and masks channels.
+    var lastStage: LastStageProbe { get }
 }
 
 extension IQAModel {

@@ -44,6 +44,7 @@ public final class TReS: IQAModel {
     public let store: ParameterStore
     public let config: Config
     public var outputBias: Tensor { fc.bias! }
+    public var lastStage: LastStageProbe { trunk.lastStage }
     public var name: String { "tres" }
 
     let l2Filters: [Tensor]           // L2pooling_l1…4.filter, [C, 1, 3, 3]

@@ -101,9 +101,12 @@ public final class ResNetTrunk {
     public let spec: ResNetSpec
     let conv1: Conv2d, bn1: BatchNorm2d
     let stages: [[ResidualBlock]]
+    /// `layer4`'s output (Fine-Pruning's layer).
+    public let lastStage: LastStageProbe
 
     public init(_ p: StorePath, spec: ResNetSpec) throws {
         self.spec = spec
+        lastStage = LastStageProbe(channels: spec.stageChannels[3])
         conv1 = try Conv2d(p / "conv1", inChannels: 3, outChannels: spec.width, kernel: 7, stride: 2, padding: 3, bias: false,
                            weightInit: .kaimingNormal(a: 0, mode: .fanOut))
         bn1 = try BatchNorm2d(p / "bn1", features: spec.width)
@@ -130,6 +133,7 @@ public final class ResNetTrunk {
             for block in blocks { h = try block.forward(h) }
             outputs.append(h)
         }
+        outputs[outputs.count - 1] = try lastStage.apply(h)
         return outputs
     }
 }

@@ -44,7 +44,11 @@ public final class VGG16Features: Module {
             stages.append(convs)
         }
         self.stages = stages
+        lastStage = LastStageProbe(channels: widths[4])
     }
+
+    /// The last convolution's output after its ReLU (`conv5_3` with `features[:-1]`; Fine-Pruning's layer).
+    public let lastStage: LastStageProbe
 
     /// Output channels (the last stage's width).
     public var outChannels: Int { widths[4] }
@@ -53,6 +57,7 @@ public final class VGG16Features: Module {
         var h = x
         for (s, convs) in stages.enumerated() {
             for conv in convs { h = try conv(h).relu_() }
+            if s == stages.count - 1 { h = try lastStage.apply(h) }
             if s < stages.count - 1 || includeLastPool { h = try F.maxPool2d(h, kernel: 2, stride: 2) }
         }
         return h

@@ -23,6 +23,8 @@ public struct RunManifest: Codable, Equatable, Sendable {
     /// The full attack of a backdoored victim (nil: a clean model, or a manifest from before it was recorded).
     public var attack: RunAttack?
     public var quirks: [String]
+    /// A Fine-Pruning defence's channel mask on the last backbone stage ([C] tensor file in the folder).
+    public var lastStageMask: String?
 
     public init(kind: String, recipe: TrainingRecipe, dataset: DatasetSpec, seed: UInt64, checkpoint: String,
                 train: [String], test: [String], attack: RunAttack? = nil) {
@@ -62,6 +64,9 @@ public struct RunManifest: Codable, Equatable, Sendable {
     public func loadModel(folder: URL) throws -> IQAModel {
         let model = try recipe.model.make()
         try model.store.load(TensorFile.loadTensors(from: folder.appendingPathComponent(checkpoint)), strict: true)
+        if let lastStageMask {
+            model.lastStage.mask = try TensorFile.loadTensor(from: folder.appendingPathComponent(lastStageMask)).to(model.device)
+        }
         model.store.eval()
         return model
     }

@@ -70,9 +70,9 @@ public enum RunFolder {
         return Work(url: work, lock: lock)
     }
 
-    /// After a failure: keep the folder only if it holds a checkpoint worth resuming.
-    public static func abandon(_ work: Work) {
-        if !FileManager.default.fileExists(atPath: work.appendingPathComponent("train_state.pt").path) {
+    /// After a failure: keep the folder only if it holds a checkpoint worth resuming (any of `keeping`).
+    public static func abandon(_ work: Work, keeping: [String] = ["train_state.pt"]) {
+        if !keeping.contains(where: { FileManager.default.fileExists(atPath: work.appendingPathComponent($0).path) }) {
             try? FileManager.default.removeItem(at: work.url)
         }
         work.lock.release()

@@ -52,12 +52,26 @@ public final class BatchNorm2d: Module {
         numBatchesTracked = try path.buffer("num_batches_tracked", Tensor.zeros([], dtype: .int64))
         self.momentum = momentum
         self.eps = eps
+        name = path.components.joined(separator: ".")
+        path.store.batchNormReferences.append(.init(layer: self))
     }
+
+    /// Its place in the module tree ("res.layer1.0.bn1").
+    public let name: String
+    /// Per-channel multipliers of `weight` and `bias`, evaluated at every forward (nil: none). Adversarial
+    /// Neuron Pruning puts a neuron mask and a perturbation here; they are not part of the state dict.
+    public var coefficients: (() throws -> (weight: Tensor, bias: Tensor?))?
 
     public func forward(_ x: Tensor) throws -> Tensor {
         let training = path.isTraining
         if training { try withNoGrad { try numBatchesTracked.add_(1) } }
-        return try F.batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+        var (w, b) = (weight, bias)
+        if let coefficients {
+            let c = try coefficients()
+            w = try weight * c.weight
+            if let cb = c.bias { b = try bias * cb }
+        }
+        return try F.batchNorm(x, weight: w, bias: b, runningMean: runningMean, runningVar: runningVar,
                                training: training, momentum: momentum, eps: eps)
     }
 }

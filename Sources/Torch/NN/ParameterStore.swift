@@ -22,6 +22,11 @@ public final class ParameterStore {
     }
 
     public private(set) var entries: [Entry] = []
+    /// Every BatchNorm layer built on this store that is still alive, in construction order (what ANP
+    /// masks). Held weakly: a layer holds its store, so a strong list would keep every model alive.
+    public var batchNormLayers: [BatchNorm2d] { batchNormReferences.compactMap(\.layer) }
+    struct WeakBatchNorm { weak var layer: BatchNorm2d? }
+    var batchNormReferences: [WeakBatchNorm] = []
     private var indexByName: [String: Int] = [:]
     public let device: Device
     /// Train mode (BatchNorm uses batch statistics, dropout is active) vs eval mode.
