@@ -99,7 +99,7 @@ final class BadInputSuiteTests: XCTestCase {
     func refuse(_ args: [String], _ needle: String, environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws {
         let before = try listing()
         let r = try CLI.run(args, in: dir, environment: environment, killAfter: 120)
-        let command = args[0] + (["dataset", "trigger", "pretrain"].contains(args[0]) ? " " + args[1] : "")
+        let command = args[0] + (["dataset", "trigger", "pretrain", "defend"].contains(args[0]) ? " " + args[1] : "")
         Self.cases[command, default: 0] += 1
         XCTAssertTrue(r.status == 1 || r.status == 64, "\(args): exit status \(r.status) (a crash, a kill after 120 s, or success)\n\(r.stderr.suffix(2000))",
                       file: file, line: line)

@@ -6,7 +6,7 @@ import Torch
 import TorchPickle
 
 /// Adversarial Neuron Pruning (Wu & Wang 2021): masks learnt on the clean set under adversarial neuron
-/// perturbations (`ANPMaskOptimizer`, checkpointed every `checkpointEvery` iterations in `anp_state.pt`),
+/// perturbations (`ANPMaskOptimizer`, checkpointed in `anp_state.pt`),
 /// written to `mask_values.csv`; then the victim pruned at each mask threshold (one row per threshold) and
 /// the threshold chosen by the clean-only rule.
 struct ANPDefence {
@@ -15,7 +15,8 @@ struct ANPDefence {
     let thresholds: [Double]
     let maxCleanRMSERise: Double
     let fingerprint: String
-    var checkpointEvery = 100
+    /// Every 100 iterations, or a tenth of a shorter run.
+    var checkpointEvery: Int { max(1, min(100, settings.iterations / 10)) }
 
     struct Outcome {
         var state: [String: Tensor]
