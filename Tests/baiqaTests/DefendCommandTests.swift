@@ -218,3 +218,105 @@ final class DefendCommandTests: XCTestCase {
         }
     }
 }
+
+/// Figures in the tiny victim's and a defence's folders: valid PNG and SVG, their CSVs holding the
+/// numbers of the run's own files, embedded in report.md; `baiqa plot` without gnuplot writes data and
+/// scripts and says how to render them.
+final class FigureCommandTests: XCTestCase {
+    func png(_ url: URL) throws -> (width: Int, height: Int) {
+        let d = [UInt8](try Data(contentsOf: url))
+        XCTAssertEqual(Array(d.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], url.lastPathComponent)
+        XCTAssertEqual(String(decoding: d[12..<16], as: UTF8.self), "IHDR")
+        func be32(_ i: Int) -> Int { d[i..<(i + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        return (be32(16), be32(20))
+    }
+
+    func svg(_ url: URL) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(text.contains("<svg"), url.lastPathComponent)
+        XCTAssertTrue(text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("</svg>"), url.lastPathComponent)
+    }
+
+    func rows(_ url: URL) throws -> [[String]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    func testRunAndDefenceFiguresHoldTheirNumbers() throws {
+        let hasGnuplot = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/gnuplot") }
+        if !hasGnuplot {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("CI installs gnuplot-nox (scripts/setup.sh)") }
+            throw XCTSkip("gnuplot is not installed (Debian: gnuplot-nox)")
+        }
+        let dir = try CLI.temporaryDirectory("figures")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["experiment", "--root", "data", "--out", "victim", "--epochs", "2", "--builtin-count", "24", "--builtin-size", "128",
+                             "--threads", "2"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let figures = dir.appendingPathComponent("victim/figures")
+        for name in ["fig2-alpha-shift", "trigger-dct", "poison-alpha-histogram", "training-curve"] {
+            let size = try png(figures.appendingPathComponent("\(name).png"))
+            XCTAssertEqual(size.height, name == "trigger-dct" ? 460 : 560, name)
+            try svg(figures.appendingPathComponent("\(name).svg"))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: figures.appendingPathComponent("\(name).gp").path))
+        }
+        XCTAssertGreaterThan(try png(figures.appendingPathComponent("trigger-on-test-image.png")).width, 5 * 120)
+        // Fig. 2's CSV: the mean shift per α of predictions.csv.
+        let predictions = try rows(dir.appendingPathComponent("victim/predictions.csv"))
+        let fig2 = try rows(figures.appendingPathComponent("fig2-alpha-shift.csv"))
+        XCTAssertEqual(fig2.count, 21)
+        for (k, column) in predictions[0].enumerated() where column.hasPrefix("alpha_") {
+            let alpha = Double(column.dropFirst("alpha_".count))!
+            let shifts = predictions.dropFirst().map { Double($0[k])! - Double($0[2])! }
+            let row = try XCTUnwrap(fig2.first { Double($0[0]) == alpha })
+            XCTAssertEqual(Double(row[1])!, alpha * 40, accuracy: 1e-9)
+            XCTAssertEqual(Double(row[2])!, shifts.reduce(0, +) / Double(shifts.count), accuracy: 1e-3)
+        }
+        // The histogram counts the poisoned images; the training curve has one row per epoch.
+        let poisoned = (try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("victim/poison.json"))) as! [String: Any])["images"] as! [Any]
+        XCTAssertEqual(try rows(figures.appendingPathComponent("poison-alpha-histogram.csv")).dropFirst().map { Int($0[1])! }.reduce(0, +), poisoned.count)
+        XCTAssertEqual(try rows(figures.appendingPathComponent("training-curve.csv")).dropFirst().map { $0[0] }, ["1", "2"])
+        let curve = try rows(dir.appendingPathComponent("victim/training.csv")).dropFirst().map { $0.map { Double($0)! } }
+        XCTAssertEqual(try rows(figures.appendingPathComponent("training-curve.csv")).dropFirst().map { $0.map { Double($0)! } }.count, curve.count)
+        for (a, b) in zip(try rows(figures.appendingPathComponent("training-curve.csv")).dropFirst(), curve) {
+            XCTAssertEqual(Double(a[1])!, b[1], accuracy: 1e-4)
+        }
+        let report = try String(contentsOf: dir.appendingPathComponent("victim/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("](figures/fig2-alpha-shift.png)"))
+        XCTAssertTrue(report.contains("](figures/trigger-on-test-image.png)"))
+
+        // A defence's Fig. 3: its CSV is steps.csv's numbers.
+        let d = try CLI.run(["defend", "fineprune", "--run", "victim", "--rates", "0,0.5", "--epochs", "1", "--clean-fraction", "0.2", "--threads", "2"], in: dir)
+        XCTAssertEqual(d.status, 0, d.stderr)
+        let defence = dir.appendingPathComponent("victim/defences/fineprune")
+        let steps = try rows(defence.appendingPathComponent("steps.csv"))
+        let fig3b = try rows(defence.appendingPathComponent("figures/fig3b-pruning.csv"))
+        XCTAssertEqual(fig3b.dropFirst().map { $0[0] }, ["0", "0.5"])
+        for (row, step) in zip(fig3b.dropFirst(), steps.filter { $0[0] == "prune" }) {
+            XCTAssertEqual(Double(row[1])!, Double(step[8])!, accuracy: 1e-4, "mMAE")
+            XCTAssertEqual(Double(row[2])!, Double(step[7])!, accuracy: 1e-4, "test RMSE")
+            XCTAssertEqual(Double(row[3])!, Double(step[3])!, accuracy: 1e-4, "clean-set RMSE")
+        }
+        XCTAssertEqual(try png(defence.appendingPathComponent("figures/fig3a-finetuning.png")).width, 900)
+        try svg(defence.appendingPathComponent("figures/fig3b-pruning.svg"))
+        XCTAssertTrue(try String(contentsOf: defence.appendingPathComponent("report.md"), encoding: .utf8).contains("](figures/fig3b-pruning.png)"))
+
+        // Without gnuplot: data and scripts, no images, and how to render them.
+        try FileManager.default.removeItem(at: figures)
+        let p = try CLI.run(["plot", "victim"], in: dir, environment: ["BAIQA_GNUPLOT": ""])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        XCTAssertTrue((p.stdout + p.stderr).contains("gnuplot not found"), p.stdout + p.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: figures.appendingPathComponent("fig2-alpha-shift.gp").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: figures.appendingPathComponent("fig2-alpha-shift.csv").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: figures.appendingPathComponent("fig2-alpha-shift.png").path))
+        // … and with it again: the images, from the same data.
+        let again = try CLI.run(["plot", "victim"], in: dir)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try png(figures.appendingPathComponent("fig2-alpha-shift.png")).width, 900)
+        XCTAssertEqual(try rows(figures.appendingPathComponent("fig2-alpha-shift.csv")), fig2)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("victim/report.md"), encoding: .utf8).components(separatedBy: "## Figures").count, 2,
+                       "plot rewrites the Figures section instead of adding another")
+        let bad = try CLI.run(["plot", "nowhere"], in: dir)
+        XCTAssertNotEqual(bad.status, 0)
+    }
+}

@@ -22,6 +22,10 @@ public final class ANPMaskOptimizer {
         public var iterations = 2000
         public var batchSize = 128
         public init() {}
+        enum CodingKeys: String, CodingKey {
+            case epsilon, momentum, iterations
+            case noiseSteps = "noise_steps", maskLearningRate = "mask_learning_rate", tradeOff = "trade_off", batchSize = "batch_size"
+        }
     }
 
     public let settings: Settings

@@ -167,8 +167,9 @@ public struct DefenceJob {
                 }
             }
             try manifestOut.write(to: work.url)
-            try JSONFiles.write(results, to: work.appendingPathComponent("results.json"), keys: .snakeCase)
+            try JSONFiles.write(results, to: work.appendingPathComponent("results.json"))
             try Data(DefenceReport.markdown(results, alphas: context.sweep.alphas).utf8).write(to: work.appendingPathComponent("report.md"), options: .atomic)
+            RunFigures.addToRun(work.url, monitor: monitor)
             try RunFolder.finish(work, into: target)
             return results
         } catch {

@@ -18,10 +18,16 @@ public struct DefenceResults: Codable {
     public var steps: [DefenceStep] = []
     public var environment: [String: String] = [:]
 
+    enum CodingKeys: String, CodingKey {
+        case defence, run, undefended, chosen, settings, steps, environment
+        case cleanImages = "clean_images", chosenRate = "chosen_rate", chosenThreshold = "chosen_threshold"
+    }
+
     public struct Settings: Codable {
         public var epochs: Int?
         public var maxCleanRMSERise: Double
         public var anp: ANPMaskOptimizer.Settings?
+        enum CodingKeys: String, CodingKey { case epochs, anp, maxCleanRMSERise = "max_clean_rmse_rise" }
     }
 }
 

@@ -20,6 +20,12 @@ public struct DefenceStep: Codable, Equatable, Sendable {
     /// (BackdoorBench's "robust accuracy" for a regression).
     public var triggeredErrorVsMOS: Double
 
+    // snake_case written out, as the metrics inside use: results.json reads back with plain keys.
+    enum CodingKeys: String, CodingKey {
+        case phase, strength, pruned, benign, attack
+        case cleanSetRMSE = "clean_set_rmse", triggeredErrorVsMOS = "triggered_error_vs_mos"
+    }
+
     /// The CSV header; per-α columns follow the sweep's α list.
     public static func csvHeader(alphas: [Double]) -> String {
         (["phase", "strength", "pruned", "clean_set_rmse", "plcc", "srocc", "krcc", "rmse", "mmae", "mmra", "triggered_mae_vs_mos"]

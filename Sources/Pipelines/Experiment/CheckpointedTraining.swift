@@ -62,13 +62,22 @@ public final class CheckpointedTraining {
                                       detail: String(format: "%@ %.3f", recipe.loss.rawValue.uppercased(), loss))
             }
             timings["train", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            losses[epoch] = loss
             monitor.log(String(format: "epoch %d/%d: mean %@ loss %.4f", epoch, recipe.epochs, recipe.loss.rawValue.uppercased(), loss))
             try checkpoint(timings: timings)
             try afterEpoch?(epoch)
         }
         // The model is a plain state dict (torch.load gives name → tensor, loadable into the official class).
         try TensorFile.save(model.store.stateDict(), to: modelURL)
+        let rows = losses.keys.sorted().map { "\($0),\(String(format: "%.6f", losses[$0]!))" }
+        try Data((["epoch,mean_\(recipe.loss.rawValue)_loss"] + rows).joined(separator: "\n").appending("\n").utf8)
+            .write(to: workDir.appendingPathComponent(Self.curveFile), options: .atomic)
     }
+
+    /// Mean training loss per epoch (1-based), kept in the checkpoint so a resumed run has them all.
+    private(set) var losses: [Int: Double] = [:]
+    /// `training.csv`: epoch, mean loss (the training-curve figure's data).
+    public static let curveFile = "training.csv"
 
     /// Checkpoints written so far in this folder (counting those of earlier, resumed processes).
     private(set) var generation: Int64 = 0
@@ -78,6 +87,7 @@ public final class CheckpointedTraining {
         var meta: [(String, PickleValue)] = [("epochs_done", .int(Int64(trainer.epochsDone))), ("config_fingerprint", .string(fingerprint)),
                                             ("generation", .int(generation))]
         meta += timings.sorted { $0.key < $1.key }.map { ("timing.\($0.key)", .double($0.value)) }
+        meta += losses.sorted { $0.key < $1.key }.map { ("loss.\($0.key)", .double($0.value)) }
         let optimizer = try trainer.optimizer.stateDict().sorted { $0.key < $1.key }
         let tensors = model.store.stateDict().map { ("model.\($0.name)", $0.tensor) } + optimizer.map { ("optimizer.\($0.key)", $0.value) }
         try TensorFile.save(tensors, metadata: meta, to: stateURL)
@@ -104,6 +114,9 @@ public final class CheckpointedTraining {
         try trainer.restore(epochsDone: Int(done), optimizerState: optimizerState)
         for (k, v) in state where (k.stringValue ?? "").hasPrefix("timing.") {
             timings[String(k.stringValue!.dropFirst("timing.".count))] = v.doubleValue
+        }
+        for (k, v) in state where (k.stringValue ?? "").hasPrefix("loss.") {
+            if let epoch = Int(k.stringValue!.dropFirst("loss.".count)), let value = v.doubleValue { losses[epoch] = value }
         }
         generation = state["generation"]?.intValue ?? 0
         monitor.log("resumed after epoch \(done) (checkpoint generation \(generation))")

@@ -36,6 +36,7 @@ public struct ExperimentRun {
         try results.jsonData().write(to: work.appendingPathComponent("results.json"), options: .atomic)
         try Data(ExperimentReport.markdown(results, runName: outURL.lastPathComponent).utf8)
             .write(to: work.appendingPathComponent("report.md"), options: .atomic)
+        RunFigures.addToRun(work.url, monitor: monitor)
         try RunFolder.finish(work, into: outURL)
         return (results, outURL)
     }

@@ -79,6 +79,7 @@ public struct TrainingRun {
             let results = TrainingResults(config: config, benign: benign, timings: timings, environment: Runtime.computeEnvironment)
             try JSONFiles.write(results, to: work.appendingPathComponent("results.json"))
             try Data(TrainingReport.markdown(results, runName: out.lastPathComponent).utf8).write(to: work.appendingPathComponent("report.md"), options: .atomic)
+            RunFigures.addToRun(work.url, monitor: monitor)
             try? FileManager.default.removeItem(at: work.appendingPathComponent(Self.configFile))
             try RunFolder.finish(work, into: out)
             return benign

@@ -36,6 +36,7 @@ public struct SuiteRun {
         try results.jsonData().write(to: folder.appendingPathComponent("results.json"), options: .atomic)
         try Data(SuiteReport.markdown(results, runName: folder.lastPathComponent).utf8)
             .write(to: folder.appendingPathComponent("report.md"), options: .atomic)
+        RunFigures.addToRun(folder, stepsFolder: stepsFolder, monitor: monitor)
         return results
     }
 }

@@ -1,0 +1,38 @@
+/// Fig. 3 of the paper: the attack (mMAE) and the benign cost (test RMSE) against a defence's strength —
+/// fine-tuning epochs (3a), pruning rate (3b), ANP mask threshold — on two axes, with the clean-set RMSE
+/// the defender selects by.
+public enum DefenceCurveFigure {
+    public struct Point: Sendable {
+        public var strength: Double, mmae: Double, rmse: Double, cleanSetRMSE: Double, mmra: Double
+        public init(strength: Double, mmae: Double, rmse: Double, cleanSetRMSE: Double, mmra: Double) {
+            (self.strength, self.mmae, self.rmse, self.cleanSetRMSE, self.mmra) = (strength, mmae, rmse, cleanSetRMSE, mmra)
+        }
+    }
+
+    /// `xLabel`: "fine-tuning epoch", "pruning rate", "ANP mask threshold"; `chosen`: the selected strength.
+    public static func make(name: String, title: String, xLabel: String, points: [Point], chosen: Double?) -> Figure {
+        var lines = ["strength,mMAE,test RMSE,clean-set RMSE,mMRA"]
+        for p in points {
+            lines.append([p.strength, p.mmae, p.rmse, p.cleanSetRMSE, p.mmra].map(Figure.csvNumber).joined(separator: ","))
+        }
+        var plot = """
+        set title \(Figure.quoted(title))
+        set xlabel \(Figure.quoted(xLabel))
+        set ylabel 'mMAE (attack fails as it rises)'
+        set y2label 'RMSE'
+        set ytics nomirror
+        set y2tics
+        set key outside bottom center horizontal
+        set grid
+
+        """
+        if let chosen { plot += "set arrow from \(Figure.csvNumber(chosen)), graph 0 to \(Figure.csvNumber(chosen)), graph 1 nohead dashtype 3 lc rgb 'gray40'\n" }
+        plot += """
+        plot '\(name).csv' using 1:2 axes x1y1 with linespoints lw 2 pt 7 lc rgb '#c0392b' title 'mMAE', \\
+             '' using 1:3 axes x1y2 with linespoints lw 2 pt 5 lc rgb '#2471a3' title 'benign test RMSE', \\
+             '' using 1:4 axes x1y2 with linespoints lw 1 pt 4 dashtype 2 lc rgb '#2471a3' title 'clean-set RMSE (defender)'
+
+        """
+        return Figure(name: name, caption: title, data: [("\(name).csv", lines.joined(separator: "\n") + "\n")], plot: plot)
+    }
+}
