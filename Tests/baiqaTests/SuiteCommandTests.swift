@@ -81,6 +81,37 @@ final class SuiteCommandTests: XCTestCase {
         XCTAssertNil(r4["pgd"])
         XCTAssertTrue(try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8).contains("PGD: off"))
         XCTAssertNotEqual(NSDictionary(dictionary: (r4["runs"] as! [[String: Any]])[0]), NSDictionary(dictionary: runs[2]))
+
+        // A defences: section: each defence is one new step on the (reused) victim, and the report gets its table.
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).filter { !$0.hasPrefix(".") })
+        let defended = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny + ["--set", "attacks=[wanet]", "--set", "labels=[poison]",
+                                   "--set", "defences.run=[finetune,fineprune]", "--set", "defences.pruning_rates=[0,0.5]", "--set", "defences.clean_fraction=0.2"], in: dir)
+        XCTAssertEqual(defended.status, 0, defended.stderr)
+        let new = Set(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("steps").path).filter { !$0.hasPrefix(".") }).subtracting(before)
+        XCTAssertEqual(new.count, 2, "\(new)")
+        XCTAssertTrue(new.contains { $0.hasPrefix("defence-finetune-") } && new.contains { $0.hasPrefix("defence-fineprune-") }, "\(new)")
+        let r5 = try json(run.appendingPathComponent("results.json"))
+        let defences = try XCTUnwrap(r5["defences"] as? [[String: Any]])
+        XCTAssertEqual(defences.map { $0["defence"] as! String }, ["finetune", "fineprune"])
+        for d in defences {
+            // "before" is the victim as the suite measured it.
+            XCTAssertEqual((d["before"] as! [String: Any])["mmae"] as! Double, (runs[1]["attack_metrics"] as! [String: Any])["mmae"] as! Double, accuracy: 1e-9)
+            let folder = run.appendingPathComponent("steps/\(d["step"] as! String)/defence")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("steps.csv").path))
+        }
+        let report5 = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report5.contains("## Defences"))
+        XCTAssertTrue(report5.contains("| P-BAIQA / WaNet | fine-pruning | rate "), report5)
+        if (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/gnuplot") }) {
+            for name in ["fig2-alpha-shift", "suite-fig3a-finetuning", "suite-fig3b-pruning"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("figures/\(name).png").path), name)
+            }
+        }
+        // Again: the defence steps are reused.
+        let again = try CLI.run(["experiment", "--config", "tiny.yaml"] + Self.tiny + ["--set", "attacks=[wanet]", "--set", "labels=[poison]",
+                                "--set", "defences.run=[finetune,fineprune]", "--set", "defences.pruning_rates=[0,0.5]", "--set", "defences.clean_fraction=0.2"], in: dir)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("fine-pruning of the P-wanet victim: done before"), again.stderr)
     }
 
     func testConfigErrorsStopBeforeAnythingIsWritten() throws {
@@ -95,6 +126,12 @@ final class SuiteCommandTests: XCTestCase {
         let range = try CLI.run(["experiment", "--set", "poison.rate=2", "--out", "bad"], in: dir)
         XCTAssertNotEqual(range.status, 0)
         XCTAssertTrue(range.stderr.contains("poison.rate"), range.stderr)
+        for (set, needle) in [("defences.clean_fraction=1", "defences.clean_fraction"), ("defences.run=[nope]", "defences.run"),
+                              ("defences.pruning_rates=[0.1,0.5]", "defences.pruning_rates"), ("defences.anp_batch=1", "defences.anp_batch")] {
+            let bad = try CLI.run(["experiment", "--set", set, "--out", "bad"], in: dir)
+            XCTAssertNotEqual(bad.status, 0, set)
+            XCTAssertTrue(bad.stderr.contains(needle), "\(set): \(bad.stderr)")
+        }
         let missing = try CLI.run(["experiment", "--config", "nope.yaml", "--out", "bad"], in: dir)
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("nope.yaml"), missing.stderr)

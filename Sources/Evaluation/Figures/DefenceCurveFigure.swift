@@ -36,3 +36,40 @@ public enum DefenceCurveFigure {
         return Figure(name: name, caption: title, data: [("\(name).csv", lines.joined(separator: "\n") + "\n")], plot: plot)
     }
 }
+
+extension DefenceCurveFigure {
+    /// Several victims under one defence (the suite's Fig. 3: P- and C-BAIQA and the baselines): mMAE
+    /// (solid, left axis) and benign test RMSE (dashed, right axis) per victim, on the strengths they share.
+    public static func make(name: String, title: String, xLabel: String, series: [(label: String, points: [Point])]) -> Figure {
+        let strengths = Array(Set(series.flatMap { $0.points.map(\.strength) })).sorted()
+        var lines = ["strength," + series.map { "\($0.label) mMAE,\($0.label) test RMSE" }.joined(separator: ",")]
+        for x in strengths {
+            var row = [Figure.csvNumber(x)]
+            for s in series {
+                let p = s.points.first { $0.strength == x }
+                row += [Figure.csvNumber(p?.mmae ?? .nan), Figure.csvNumber(p?.rmse ?? .nan)]
+            }
+            lines.append(row.joined(separator: ","))
+        }
+        var plot = """
+        set title \(Figure.quoted(title))
+        set xlabel \(Figure.quoted(xLabel))
+        set ylabel 'mMAE (solid; attack fails as it rises)'
+        set y2label 'benign test RMSE (dashed)'
+        set ytics nomirror
+        set y2tics
+        set key outside right top
+        set grid
+
+        """
+        let parts = series.enumerated().flatMap { k, s -> [String] in
+            let file = k == 0 ? "\(name).csv" : ""
+            return ["'\(file)' using 1:\(2 + 2 * k) axes x1y1 with linespoints lw 2 pt 7 lc \(k + 1) title \(Figure.quoted(s.label + " mMAE"))",
+                    "'' using 1:\(3 + 2 * k) axes x1y2 with linespoints lw 1 pt 4 dashtype 2 lc \(k + 1) title \(Figure.quoted(s.label + " RMSE"))"]
+        }
+        plot += "plot " + parts.joined(separator: ", \\\n     ") + "\n"
+        var figure = Figure(name: name, caption: title, data: [("\(name).csv", lines.joined(separator: "\n") + "\n")], plot: plot)
+        figure.width = 1000
+        return figure
+    }
+}

@@ -10,7 +10,12 @@ enum SuiteFigures {
             throw RunError("\(folder.path): the suite has not finished (no results.json)")
         }
         // Only which victim is which step: the rest of results.json is the suite's tables.
-        struct Runs: Decodable { struct Run: Decodable { var label: String; var attack: String; var step: String }; var runs: [Run] }
+        struct Runs: Decodable {
+            struct Run: Decodable { var label: String; var attack: String; var step: String }
+            struct Defence: Decodable { var label: String; var attack: String; var defence: String; var step: String }
+            var runs: [Run]
+            var defences: [Defence]?
+        }
         let results: Runs
         do { results = try JSONFiles.read(Runs.self, from: url) } catch {
             throw RunError("\(url.path): unreadable suite results (\(error))")
@@ -31,6 +36,36 @@ enum SuiteFigures {
             deltaY = deltaY ?? attack.deltaY
         }
         if let deltaY, !series.isEmpty { out.figures.append(AlphaShiftFigure.make(series, deltaY: deltaY)) }
+
+        // Fig. 3 over the victims: one figure per defence phase.
+        var curves: [String: [(label: String, points: [DefenceCurveFigure.Point])]] = [:]
+        for d in results.defences ?? [] {
+            let url = steps.appendingPathComponent(d.step).appendingPathComponent("defence/steps.json")
+            guard let rows = try? JSONFiles.read([DefenceStep].self, from: url) else {
+                out.skipped.append("\(d.label)/\(d.attack) \(d.defence): no steps in \(url.path)")
+                continue
+            }
+            let label = (d.label == "poison" ? "P" : "C") + "-" + (d.attack == "baiqa" ? "BAIQA" : d.attack)
+            func points(_ phase: String) -> [DefenceCurveFigure.Point] {
+                rows.filter { $0.phase == phase }.map { .init(strength: $0.strength, mmae: $0.attack.mmae, rmse: $0.benign.rmse, cleanSetRMSE: $0.cleanSetRMSE, mmra: $0.attack.mmra) }
+            }
+            switch d.defence {
+            case "finetune":
+                let before = rows.first { $0.phase == "none" }.map { [DefenceCurveFigure.Point(strength: 0, mmae: $0.attack.mmae, rmse: $0.benign.rmse, cleanSetRMSE: $0.cleanSetRMSE, mmra: $0.attack.mmra)] } ?? []
+                curves["finetune", default: []].append((label, before + points("finetune")))
+            case "fineprune": curves["fineprune", default: []].append((label, points("prune")))
+            case "anp": curves["anp", default: []].append((label, points("anp")))
+            default: break
+            }
+        }
+        let titles = [("finetune", "suite-fig3a-finetuning", "Fine-tuning on clean data (Fig. 3a)", "fine-tuning epoch"),
+                      ("fineprune", "suite-fig3b-pruning", "Fine-Pruning before its fine-tuning (Fig. 3b)", "pruning rate"),
+                      ("anp", "suite-anp-thresholds", "ANP pruning by mask threshold", "mask threshold")]
+        for (kind, name, title, xLabel) in titles {
+            if let series = curves[kind], !series.isEmpty {
+                out.figures.append(DefenceCurveFigure.make(name: name, title: title, xLabel: xLabel, series: series))
+            }
+        }
         return out
     }
 }

@@ -101,6 +101,14 @@ public final class AttackSuite {
             }
         }
 
+        // 6. The defences on every victim.
+        var defences: [SuiteResults.DefenceRun] = []
+        for run in runs {
+            for kind in config.defences.run {
+                defences.append(try timed("defence \(kind.rawValue)") { try defend(run, kind: kind) })
+            }
+        }
+
         // The same libtorch/threads record as every step's step.json, plus what only the suite reports.
         var environment = steps.computedWith
         environment["flush_denormal"] = "\(Runtime.flushesDenormals)"
@@ -108,7 +116,8 @@ public final class AttackSuite {
         return SuiteResults(config: config, victimModel: resolved.victim.model.kind.rawValue,
                             clean: .init(step: clean.folder.lastPathComponent, benign: cleanBenign),
                             surrogate: .init(step: surrogateStep.folder.lastPathComponent, reused: surrogateStep.reused),
-                            trigger: triggerInfo, pgd: pgdInfo, runs: runs, cleanModelResponse: response, timings: timings, environment: environment)
+                            trigger: triggerInfo, pgd: pgdInfo, runs: runs, cleanModelResponse: response, defences: defences.isEmpty ? nil : defences,
+                            timings: timings, environment: environment)
     }
 
     // MARK: steps
@@ -239,10 +248,47 @@ public final class AttackSuite {
             try Data(ExperimentReport.markdown(results, runName: work.deletingPathExtension().lastPathComponent).utf8)
                 .write(to: work.appendingPathComponent("report.md"), options: .atomic)
             try? FileManager.default.removeItem(at: work.appendingPathComponent("train_state.pt"))
+            RunFigures.addToRun(work, monitor: monitor)
         }
         let saved = try JSONDecoder().decode(SavedExperiment.self, from: Data(contentsOf: step.folder.appendingPathComponent("results.json")))
         return .init(label: label.rawValue, attack: attack.rawValue, step: step.folder.lastPathComponent, benign: saved.benign,
                      attackMetrics: .init(saved.attack.metrics, psnr: saved.attack.psnrAlpha1), trainSeconds: saved.timings["train"] ?? 0)
+    }
+
+    /// What names a defence step: the victim step it defends and the defence's settings.
+    struct DefenceInputs: Encodable {
+        var victim: String, defence: String, settings: SuiteConfig.DefenceSection, seed: UInt64
+    }
+
+    /// One defence on one victim step, as a step of its own (its folder holds the defence's folder,
+    /// `defence/`, which resumes like `baiqa defend` after a kill).
+    func defend(_ run: SuiteResults.VictimRun, kind: DefenceKind) throws -> SuiteResults.DefenceRun {
+        var settings = config.defences
+        settings.run = [kind]
+        let victimFolder = steps.root.appendingPathComponent(run.step)
+        let name = "\(run.label == "poison" ? "P" : "C")-\(run.attack)"
+        let step = try steps.run("defence-\(kind.rawValue)", inputs: DefenceInputs(victim: run.step, defence: kind.rawValue, settings: settings, seed: config.seed),
+                                 describe: "\(kind.title) of the \(name) victim") { work in
+            // A defence that finished before a kill ended this step is not run again.
+            if FileManager.default.fileExists(atPath: work.appendingPathComponent("defence/results.json").path) { return }
+            var job = DefenceJob(kind: kind, run: victimFolder)
+            job.out = work.appendingPathComponent("defence")
+            if settings.cleanFraction > 0 { job.cleanFraction = settings.cleanFraction }
+            if settings.epochs > 0 { job.epochs = settings.epochs }
+            job.maxCleanRMSERise = settings.maxRmseRise
+            if settings.anpIterations > 0 { job.anpIterations = settings.anpIterations }
+            if settings.anpBatch > 0 { job.anpBatchSize = settings.anpBatch }
+            if !settings.pruningRates.isEmpty { job.pruningRates = settings.pruningRates }
+            if !settings.anpThresholds.isEmpty { job.anpThresholds = settings.anpThresholds }
+            _ = try job.run(monitor: monitor)
+        }
+        let results = try JSONFiles.read(DefenceResults.self, from: step.folder.appendingPathComponent("defence/results.json"))
+        monitor.log(String(format: "%@, %@: mMAE %.2f → %.2f, mMRA %.3f → %.3f, SROCC %.3f → %.3f, RMSE %.2f → %.2f", name, kind.title,
+                           results.undefended.attack.mmae, results.chosen.attack.mmae, results.undefended.attack.mmra, results.chosen.attack.mmra,
+                           results.undefended.benign.srocc, results.chosen.benign.srocc, results.undefended.benign.rmse, results.chosen.benign.rmse))
+        return .init(label: run.label, attack: run.attack, defence: kind.rawValue, step: step.folder.lastPathComponent,
+                     chosenStrength: results.chosenRate ?? results.chosenThreshold ?? results.chosen.strength,
+                     before: .init(results.undefended), after: .init(results.chosen))
     }
 
     /// The parts of a victim's results.json the suite reads back.

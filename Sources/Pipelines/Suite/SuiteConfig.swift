@@ -40,8 +40,28 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
     public var device = "auto"
     /// Deterministic algorithms (cuDNN deterministic, no benchmark mode); `--deterministic` also sets it.
     public var deterministic = false
+    /// Defences run on every backdoored victim (empty `run`: none).
+    public var defences = DefenceSection()
 
     public init() {}
+
+    public struct DefenceSection: Codable, Equatable, Sendable {
+        /// finetune, fineprune and/or anp.
+        public var run: [DefenceKind] = []
+        /// The defender's share of the training images (0: each defence's default, 5 % or ANP's 1 %).
+        public var cleanFraction = 0.0
+        /// Fine-tuning epochs (0: the victim's).
+        public var epochs = 0
+        /// The clean-only selection rule of the pruning defences.
+        public var maxRmseRise = 0.1
+        /// ANP's iterations and crops per iteration (0: official for `paper` victims, 200 × 32 for `cpu`).
+        public var anpIterations = 0
+        public var anpBatch = 0
+        /// Fine-Pruning's rates and ANP's thresholds (empty: 0, 0.05, …, 0.8 and 0, 0.05, …, 0.9).
+        public var pruningRates: [Double] = []
+        public var anpThresholds: [Double] = []
+        public init() {}
+    }
 
     /// The `device` key, parsed.
     public func deviceRequest() throws -> DeviceRequest {
@@ -183,6 +203,20 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
             throw SuiteConfigError("\(key): must be positive, got \(v)")
         }
         guard !alphas.isEmpty, alphas.allSatisfy({ $0.isFinite && $0 != 0 }) else { throw SuiteConfigError("alphas: need finite, non-zero values") }
+        guard Set(defences.run).count == defences.run.count else { throw SuiteConfigError("defences.run: duplicates") }
+        guard defences.cleanFraction >= 0, defences.cleanFraction < 1 else {
+            throw SuiteConfigError("defences.clean_fraction: must be in (0, 1), or 0 for each defence's default; got \(defences.cleanFraction)")
+        }
+        guard defences.maxRmseRise > 0 else { throw SuiteConfigError("defences.max_rmse_rise: must be positive, got \(defences.maxRmseRise)") }
+        for (key, v) in [("defences.epochs", defences.epochs), ("defences.anp_iterations", defences.anpIterations), ("defences.anp_batch", defences.anpBatch)] where v < 0 {
+            throw SuiteConfigError("\(key): must not be negative (0 keeps the default), got \(v)")
+        }
+        for (key, values) in [("defences.pruning_rates", defences.pruningRates), ("defences.anp_thresholds", defences.anpThresholds)] where !values.isEmpty {
+            guard values.first == 0, values == values.sorted(), values.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                throw SuiteConfigError("\(key): must start at 0 and rise within [0, 1], got \(values)")
+            }
+        }
+        if defences.anpBatch == 1 { throw SuiteConfigError("defences.anp_batch: BatchNorm needs at least 2 crops per batch") }
 
         var d = DatasetSpec()
         guard DatasetRegistry.names.contains(dataset.kind) else {

@@ -14,6 +14,8 @@ public struct SuiteResults: Codable {
     public var runs: [VictimRun]
     /// The clean model under each attack's trigger, and under a zero trigger (attack "none").
     public var cleanModelResponse: [Response]
+    /// Each configured defence on each victim (nil: none configured).
+    public var defences: [DefenceRun]?
     /// Wall seconds per step in this invocation (0 for a reused step).
     public var timings: [String: Double]
     public var environment: [String: String]
@@ -66,6 +68,27 @@ public struct SuiteResults: Codable {
         public var trainSeconds: Double
 
         enum CodingKeys: String, CodingKey { case label, attack, step, benign, attackMetrics = "attack_metrics", trainSeconds = "train_seconds" }
+    }
+
+    /// A defence on a victim: the undefended and the defended model's numbers.
+    public struct DefenceRun: Codable {
+        public var label: String
+        public var attack: String
+        public var defence: String
+        public var step: String
+        /// The pruning rate or ANP threshold chosen on clean data (fine-tuning: its epoch count).
+        public var chosenStrength: Double
+        public var before: Numbers
+        public var after: Numbers
+
+        public struct Numbers: Codable {
+            public var srocc: Double, plcc: Double, rmse: Double, mmae: Double, mmra: Double, cleanSetRMSE: Double
+            init(_ s: DefenceStep) {
+                (srocc, plcc, rmse, mmae, mmra, cleanSetRMSE) = (s.benign.srocc, s.benign.plcc, s.benign.rmse, s.attack.mmae, s.attack.mmra, s.cleanSetRMSE)
+            }
+            enum CodingKeys: String, CodingKey { case srocc, plcc, rmse, mmae, mmra, cleanSetRMSE = "cleanSetRmse" }
+        }
+        enum CodingKeys: String, CodingKey { case label, attack, defence, step, chosenStrength, before, after }
     }
 
     public struct Response: Codable {
