@@ -44,7 +44,7 @@ public final class CheckpointedTraining {
     var stateURL: URL { workDir.appendingPathComponent("train_state.pt") }
 
     /// Runs the remaining epochs; `timings["train"]` accumulates (including time before a resume).
-    /// `afterEpoch(epoch)` runs after each epoch's checkpoint (e.g. to log test metrics).
+    /// `afterEpoch(epoch)` runs after each epoch, before its checkpoint (e.g. to log and note test metrics).
     public func run(entries: [TrainingEntry], timings: inout [String: Double],
                     afterEpoch: ((Int) throws -> Void)? = nil) throws {
         let recipe = trainer.recipe
@@ -64,20 +64,35 @@ public final class CheckpointedTraining {
             timings["train", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             losses[epoch] = loss
             monitor.log(String(format: "epoch %d/%d: mean %@ loss %.4f", epoch, recipe.epochs, recipe.loss.rawValue.uppercased(), loss))
-            try checkpoint(timings: timings)
+            // Before the checkpoint, so what it notes is saved with the epoch (a kill in between redoes the epoch).
             try afterEpoch?(epoch)
+            try checkpoint(timings: timings)
         }
         // The model is a plain state dict (torch.load gives name → tensor, loadable into the official class).
         try TensorFile.save(model.store.stateDict(), to: modelURL)
-        let rows = losses.keys.sorted().map { "\($0),\(String(format: "%.6f", losses[$0]!))" }
-        try Data((["epoch,mean_\(recipe.loss.rawValue)_loss"] + rows).joined(separator: "\n").appending("\n").utf8)
-            .write(to: workDir.appendingPathComponent(Self.curveFile), options: .atomic)
+        try writeCurve()
     }
 
     /// Mean training loss per epoch (1-based), kept in the checkpoint so a resumed run has them all.
     private(set) var losses: [Int: Double] = [:]
-    /// `training.csv`: epoch, mean loss (the training-curve figure's data).
+    /// Other numbers per epoch (e.g. test SROCC where it is logged), checkpointed with the losses.
+    private(set) var notes: [Int: [String: Double]] = [:]
+    /// `training.csv`: epoch, mean loss, then any noted columns (the training-curve figure's data).
     public static let curveFile = "training.csv"
+
+    /// Records `value` under `column` for `epoch` (in the next checkpoint and in training.csv).
+    func note(epoch: Int, _ column: String, _ value: Double) { notes[epoch, default: [:]][column] = value }
+
+    func writeCurve() throws {
+        let columns = Array(Set(notes.values.flatMap(\.keys))).sorted()
+        let epochs = Set(losses.keys).union(notes.keys).sorted()
+        let rows = epochs.map { e in
+            ([String(e), losses[e].map { String(format: "%.6f", $0) } ?? ""] + columns.map { c in notes[e]?[c].map { String(format: "%.6f", $0) } ?? "" })
+                .joined(separator: ",")
+        }
+        try Data(([(["epoch", "mean_\(trainer.recipe.loss.rawValue)_loss"] + columns).joined(separator: ",")] + rows).joined(separator: "\n").appending("\n").utf8)
+            .write(to: workDir.appendingPathComponent(Self.curveFile), options: .atomic)
+    }
 
     /// Checkpoints written so far in this folder (counting those of earlier, resumed processes).
     private(set) var generation: Int64 = 0
@@ -88,6 +103,9 @@ public final class CheckpointedTraining {
                                             ("generation", .int(generation))]
         meta += timings.sorted { $0.key < $1.key }.map { ("timing.\($0.key)", .double($0.value)) }
         meta += losses.sorted { $0.key < $1.key }.map { ("loss.\($0.key)", .double($0.value)) }
+        for (epoch, values) in notes.sorted(by: { $0.key < $1.key }) {
+            meta += values.sorted { $0.key < $1.key }.map { ("note.\(epoch).\($0.key)", .double($0.value)) }
+        }
         let optimizer = try trainer.optimizer.stateDict().sorted { $0.key < $1.key }
         let tensors = model.store.stateDict().map { ("model.\($0.name)", $0.tensor) } + optimizer.map { ("optimizer.\($0.key)", $0.value) }
         try TensorFile.save(tensors, metadata: meta, to: stateURL)
@@ -117,6 +135,10 @@ public final class CheckpointedTraining {
         }
         for (k, v) in state where (k.stringValue ?? "").hasPrefix("loss.") {
             if let epoch = Int(k.stringValue!.dropFirst("loss.".count)), let value = v.doubleValue { losses[epoch] = value }
+        }
+        for (k, v) in state where (k.stringValue ?? "").hasPrefix("note.") {
+            let parts = k.stringValue!.split(separator: ".", maxSplits: 2)
+            if parts.count == 3, let epoch = Int(parts[1]), let value = v.doubleValue { notes[epoch, default: [:]][String(parts[2])] = value }
         }
         generation = state["generation"]?.intValue ?? 0
         monitor.log("resumed after epoch \(done) (checkpoint generation \(generation))")

@@ -43,10 +43,15 @@ public struct CleanTraining {
             guard evalEvery > 0, epoch % evalEvery == 0, epoch < recipe.epochs else { return }
             let m = try testMetrics()
             monitor.log(String(format: "epoch %d: test SROCC %.3f  PLCC %.3f  RMSE %.2f", epoch, m.srocc, m.plcc, m.rmse))
+            training.note(epoch: epoch, "test_srocc", m.srocc)   // into the training curve, with this epoch's checkpoint
         }
         let e0 = DispatchTime.now().uptimeNanoseconds
         let benign = try testMetrics()
         timings["evaluate"] = Double(DispatchTime.now().uptimeNanoseconds - e0) / 1e9
+        if evalEvery > 0 {
+            training.note(epoch: recipe.epochs, "test_srocc", benign.srocc)
+            try training.writeCurve()
+        }
         return benign
     }
 }

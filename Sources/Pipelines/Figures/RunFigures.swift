@@ -200,14 +200,16 @@ public struct RunFigures {
         let url = folder.appendingPathComponent(CheckpointedTraining.curveFile)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
         let lines = text.split(separator: "\n")
-        guard let header = lines.first else { return }
-        let rows = lines.dropFirst().compactMap { line -> [Double]? in
-            let v = line.split(separator: ",").compactMap { Double($0) }
-            return v.count == 2 ? v : nil
-        }
+        guard let header = lines.first?.split(separator: ",").map(String.init), header.count >= 2 else { return }
+        // Empty cells (an epoch without a test evaluation) are gaps.
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
+            .filter { $0.count == header.count }
         guard !rows.isEmpty else { return }
-        let loss = String(header.split(separator: ",").last ?? "loss").replacingOccurrences(of: "_", with: " ")
-        figures.append(LineFigure.make(name: "training-curve", title: "Training loss per epoch", xLabel: "epoch", yLabel: loss,
-                                       columns: ["epoch", loss], rows: rows))
+        let columns = header.map { $0.replacingOccurrences(of: "_", with: " ") }
+        let y2 = Set(columns.filter { $0.hasPrefix("test ") })
+        figures.append(LineFigure.make(name: "training-curve", title: "Training loss per epoch" + (y2.isEmpty ? "" : " and test SROCC"),
+                                       xLabel: "epoch", yLabel: columns[1], columns: columns, rows: rows,
+                                       y2Columns: y2, y2Label: y2.isEmpty ? nil : "test SROCC"))
     }
+
 }
