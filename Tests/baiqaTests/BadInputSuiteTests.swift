@@ -335,5 +335,18 @@ final class BadInputSuiteTests: XCTestCase {
         try refuse(["dataset", "split"] + data + ["--out", "existing.file"], "existing.file")
         try refuse(["pretrain", "backbone"] + data + ["--out", "existing.file"], "existing.file")
         try refuse(["pretrain", "scnn", "--out", "existing.file"], "existing.file")
+        for defence in ["finetune", "fineprune", "anp"] {
+            try refuse(["defend", defence, "--run", "run", "--out", "existing.file"], "existing.file")
+        }
+    }
+
+    /// Defences need a backdoored victim: a clean model, a missing run or a run without its weights is refused.
+    func testDefencesOfRunsThatCannotBeDefended() throws {
+        for defence in ["finetune", "fineprune", "anp"] {
+            try refuse(["defend", defence, "--run", "run"], "not a backdoored victim")
+            try refuse(["defend", defence, "--run", "good"], "not a baiqa run folder")
+            try refuse(["defend", defence, "--run", "run", "--clean-fraction", "0"], "--clean-fraction")
+        }
+        try refuse(["plot", "good"], "not a baiqa run, defence or suite folder")
     }
 }
