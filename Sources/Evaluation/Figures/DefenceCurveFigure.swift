@@ -15,17 +15,8 @@ public enum DefenceCurveFigure {
         for p in points {
             lines.append([p.strength, p.mmae, p.rmse, p.cleanSetRMSE, p.mmra].map(Figure.csvNumber).joined(separator: ","))
         }
-        var plot = """
-        set title \(Figure.quoted(title))
-        set xlabel \(Figure.quoted(xLabel))
-        set ylabel 'mMAE (attack fails as it rises)'
-        set y2label 'RMSE'
-        set ytics nomirror
-        set y2tics
-        set key outside bottom center horizontal
-        set grid
-
-        """
+        var plot = preamble(title: title, xLabel: xLabel, yLabel: "mMAE (attack fails as it rises)", y2Label: "RMSE",
+                            key: "outside bottom center horizontal")
         if let chosen { plot += "set arrow from \(Figure.csvNumber(chosen)), graph 0 to \(Figure.csvNumber(chosen)), graph 1 nohead dashtype 3 lc rgb 'gray40'\n" }
         plot += """
         plot '\(name).csv' using 1:2 axes x1y1 with linespoints lw 2 pt 7 lc rgb '#c0392b' title 'mMAE', \\
@@ -51,17 +42,8 @@ extension DefenceCurveFigure {
             }
             lines.append(row.joined(separator: ","))
         }
-        var plot = """
-        set title \(Figure.quoted(title))
-        set xlabel \(Figure.quoted(xLabel))
-        set ylabel 'mMAE (solid; attack fails as it rises)'
-        set y2label 'benign test RMSE (dashed)'
-        set ytics nomirror
-        set y2tics
-        set key outside right top
-        set grid
-
-        """
+        var plot = preamble(title: title, xLabel: xLabel, yLabel: "mMAE (solid; attack fails as it rises)",
+                            y2Label: "benign test RMSE (dashed)", key: "outside right top")
         let parts = series.enumerated().flatMap { k, s -> [String] in
             let file = k == 0 ? "\(name).csv" : ""
             return ["'\(file)' using 1:\(2 + 2 * k) axes x1y1 with linespoints lw 2 pt 7 lc \(k + 1) title \(Figure.quoted(s.label + " mMAE"))",
@@ -71,5 +53,22 @@ extension DefenceCurveFigure {
         var figure = Figure(name: name, caption: title, data: [("\(name).csv", lines.joined(separator: "\n") + "\n")], plot: plot)
         figure.width = 1000
         return figure
+    }
+}
+
+extension DefenceCurveFigure {
+    /// The two-axis set-up both forms share: mMAE on the left axis, RMSE on the right.
+    static func preamble(title: String, xLabel: String, yLabel: String, y2Label: String, key: String) -> String {
+        """
+        set title \(Figure.quoted(title))
+        set xlabel \(Figure.quoted(xLabel))
+        set ylabel \(Figure.quoted(yLabel))
+        set y2label \(Figure.quoted(y2Label))
+        set ytics nomirror
+        set y2tics
+        set key \(key)
+        set grid
+
+        """
     }
 }
