@@ -114,7 +114,7 @@ public enum SuiteReport {
         if r.surrogate.step != r.clean.step { t4.append(["—", "surrogate", r.surrogate.step, ""]) }
         for run in r.runs { t4.append([run.label, run.attack, run.step, f(run.trainSeconds, 0)]) }
         out += t4.markdown + "\n"
-        out += "## Timings (this invocation; reused steps take ~0 s)\n\n"
+        out += "## Timings (seconds each part took when its steps were computed, by whichever process; data: this one's dataset load)\n\n"
         out += MarkdownTable.timings(r.timings, heading: "step").markdown + "\n"
         out += "\(ExperimentReport.computeSummary(r.environment)), config key `\(r.environment["config_key"] ?? "?")`.\n"
         return out

@@ -7,25 +7,31 @@ import IQAModels
 import Torch
 import TorchPickle
 
-/// The paper's whole chain for one victim model and dataset (Tables 1–2), as content-addressed steps:
+/// The paper's whole chain for one victim model and dataset (Tables 1–2), as a plan of content-addressed
+/// steps (`SuitePlan`):
 ///
 ///     clean model ─┬─ (surrogate, often the same step) ─┬─ trigger search (Algorithm 1) ─┐
 ///                  │                                    └─ PGD refinement (C-BAIQA)     ─┤
 ///                  └─ clean-model response (zero trigger, each attack's trigger)         │
 ///     victims: one per label mode × attack, trained and evaluated  ◀────────────────────┘
+///     defences: each configured defence on each victim
 ///
 /// Every step's folder is keyed by the hash of its inputs, so re-running (after a kill, or with a
-/// changed config) recomputes only the steps whose inputs changed.
+/// changed config) recomputes only the steps whose inputs changed. A step reads what the steps before it
+/// wrote from their folders, so any process sharing the store can compute it (`baiqa step run`); `run()`
+/// computes the plan in order in this process, `collect()` gathers the finished steps into results.
 public final class AttackSuite {
     public let resolved: SuiteConfig.Resolved
     public let steps: StepStore
     let monitor: RunMonitor
-    var timings: [String: Double] = [:]
+    /// Whether images are decoded up front (for computing); planning alone only reads their sizes.
+    let decodeImages: Bool
 
-    public init(config: SuiteConfig, stepsFolder: URL, monitor: RunMonitor = SilentMonitor()) throws {
+    public init(config: SuiteConfig, stepsFolder: URL, monitor: RunMonitor = SilentMonitor(), decodeImages: Bool = true) throws {
         resolved = try config.resolved()
         steps = StepStore(root: stepsFolder, monitor: monitor)
         self.monitor = monitor
+        self.decodeImages = decodeImages
     }
 
     var config: SuiteConfig { resolved.config }
@@ -39,21 +45,55 @@ public final class AttackSuite {
         return t
     }
 
-    func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    // MARK: what the steps share, loaded once per process
+
+    var dataTime = 0.0
+    private var loadedDataset: LoadedDataset?
+    private var loadedSplit: LoadedDataset.IndexSplit?
+    private var models: [String: IQAModel] = [:]
+    private var loadedTrigger: DCTTrigger??
+    private var loadedDeltas: [Int: Tensor]?
+
+    func dataset() throws -> LoadedDataset {
+        if let d = loadedDataset { return d }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        defer { timings[name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-        return try body()
+        let d = decodeImages ? try LoadedDataset.open(resolved.dataset, monitor: monitor)
+                             : try LoadedDataset.open(resolved.dataset, monitor: monitor, memoryBudget: 0)
+        dataTime += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        loadedDataset = d
+        return d
     }
 
-    public func run() throws -> SuiteResults {
-        let dataset = try timed("data") { try LoadedDataset.open(resolved.dataset, monitor: monitor) }
-        let split = try dataset.split(resolved.dataset, trainRatio: config.dataset.trainRatio, seed: config.seed)
-        for w in split.warnings { monitor.log("warning: \(w)") }
+    func split() throws -> LoadedDataset.IndexSplit {
+        if let s = loadedSplit { return s }
+        let s = try dataset().split(resolved.dataset, trainRatio: config.dataset.trainRatio, seed: config.seed)
+        for w in s.warnings { monitor.log("warning: \(w)") }
+        loadedSplit = s
+        return s
+    }
+
+    /// The model a finished training step saved.
+    func model(_ folder: String) throws -> IQAModel {
+        if let m = models[folder] { return m }
+        let url = steps.root.appendingPathComponent(folder)
+        let m = try RunManifest.read(from: url).loadModel(folder: url)
+        models[folder] = m
+        return m
+    }
+
+    // MARK: the plan
+
+    /// The suite's steps, their keys and dependencies (reads the dataset's list and split, not its pixels
+    /// unless the suite decodes images).
+    public func plan() throws -> SuitePlan {
+        var plan = SuitePlan()
+        let dataset = try dataset()
+        let split = try split()
+        let victimName = resolved.victim.model.kind.displayName
 
         // 1. The clean model (Table 1's "w/o" row) and the surrogate (the same step when the recipes agree).
-        let (clean, cleanBenign) = try timed("clean model") { try trainClean(resolved.victim, role: "clean \(resolved.victim.model.kind.displayName)", dataset: dataset) }
-        let (surrogateStep, _) = try timed("surrogate") { try trainClean(resolved.surrogate, role: "surrogate", dataset: dataset) }
-        let surrogate = try RunManifest.read(from: surrogateStep.folder).loadModel(folder: surrogateStep.folder)
+        let clean = try planTraining(&plan, id: "clean", recipe: resolved.victim, describe: "clean \(victimName)")
+        let surrogate = try planTraining(&plan, id: "surrogate", recipe: resolved.surrogate, describe: "surrogate")
 
         // The poisoned subset: the images both label modes poison (the same seeded draw as the victims'
         // poison plans), on which the trigger is searched and PGD runs, as the official partial_index.
@@ -62,122 +102,133 @@ public final class AttackSuite {
         let subset = positions.map { split.train[$0] }
         let subsetNames = subset.map { dataset.names[$0] }
 
-        // 2. The trigger (BAIQA only).
-        var dct: DCTTrigger?
-        var triggerInfo: SuiteResults.TriggerInfo?
-        var triggerFile: (path: String, fingerprint: String)?
+        // 2. The trigger (BAIQA only): a file, a seeded random one, or Algorithm 1's search as a step.
+        var trigger: TriggerSource?
         if config.attacks.contains(.baiqa) {
-            (dct, triggerInfo, triggerFile) = try timed("trigger") {
-                try makeTrigger(surrogate: surrogate, surrogateKey: surrogateStep.key, dataset: dataset, subset: subset, names: subsetNames)
-            }
+            trigger = try planTrigger(&plan, surrogate: surrogate, subset: subset, names: subsetNames)
         }
 
         // 3. C-BAIQA's PGD refinement of the poisoned images (unless the ablation turns it off).
-        var deltas: [Int: Tensor] = [:]
-        var pgdInfo: SuiteResults.PGDInfo?
+        var pgd: String?
         if config.labels.contains(.clean) && config.pgd.refine {
-            (deltas, pgdInfo) = try timed("pgd") { try refine(surrogate: surrogate, surrogateKey: surrogateStep.key, dataset: dataset, subset: subset, names: subsetNames) }
+            pgd = try planPGD(&plan, surrogate: surrogate, subset: subset, names: subsetNames)
         }
 
         // 4. The clean model's response to each trigger, and to a zero trigger (the metric's sanity check).
-        var response: [SuiteResults.Response] = []
         if config.cleanModelResponse {
-            response = try timed("clean-model response") {
-                try cleanResponse(clean: clean, dataset: dataset, test: split.test, dct: dct, triggerFingerprint: triggerFile?.fingerprint)
+            for name in ["none"] + config.attacks.map(\.rawValue) {
+                try planResponse(&plan, attack: name, clean: clean, trigger: name == "baiqa" ? trigger : nil)
             }
         }
 
-        // 5. One backdoored victim per label mode × attack.
-        var runs: [SuiteResults.VictimRun] = []
+        // 5. One backdoored victim per label mode × attack; 6. the defences on every victim.
         for label in config.labels {
             for attack in config.attacks {
-                let name = "\(label == .poison ? "P" : "C")-\(attack.rawValue)"
-                let run = try timed("victim \(name)") {
-                    try victim(label: label, attack: attack, dataset: dataset, dct: dct, triggerFile: triggerFile, deltas: deltas, pgdKey: pgdInfo?.step)
+                let victim = try planVictim(&plan, label: label, attack: attack, trigger: attack == .baiqa ? trigger : nil,
+                                            pgd: label == .clean ? pgd : nil)
+                for kind in config.defences.run {
+                    try planDefence(&plan, kind: kind, victim: victim, name: Self.victimName(label: label.rawValue, attack: attack.rawValue))
                 }
-                runs.append(run)
-                monitor.log(String(format: "%@: SROCC %.3f  PLCC %.3f  RMSE %.2f | mMAE %.2f  mMRA %.3f  PSNR %.2f dB", name, run.benign.srocc, run.benign.plcc,
-                                   run.benign.rmse, run.attackMetrics.mmae, run.attackMetrics.mmra, run.attackMetrics.psnrAlpha1))
             }
         }
+        return plan
+    }
 
-        // 6. The defences on every victim.
-        var defences: [SuiteResults.DefenceRun] = []
-        for run in runs {
-            for kind in config.defences.run {
-                defences.append(try timed("defence \(kind.rawValue)") { try defend(run, kind: kind) })
-            }
+    static func victimName(label: String, attack: String) -> String { "\(label == "poison" ? "P" : "C")-\(attack)" }
+
+    /// Computes the plan in order, in this process (each step reused when done), and gathers the results.
+    public func run() throws -> SuiteResults {
+        let plan = try plan()
+        for step in plan.steps { try compute(step) }
+        return try collect(plan)
+    }
+
+    /// Computes one step of the plan (its dependencies must be done), or reuses it when done.
+    public func compute(_ step: SuitePlan.Step) throws {
+        for d in step.dependencies where steps.state(of: step.folder) != .done && steps.state(of: d) != .done {
+            throw RunError("step \(step.folder) (\(step.id)) needs \(d), which is not finished in \(steps.root.path): run that step first")
         }
-
-        // The same libtorch/threads record as every step's step.json, plus what only the suite reports.
-        var environment = steps.computedWith
-        environment["flush_denormal"] = "\(Runtime.flushesDenormals)"
-        environment["config_key"] = try StepStore.key(config)
-        return SuiteResults(config: config, victimModel: resolved.victim.model.kind.rawValue,
-                            clean: .init(step: clean.folder.lastPathComponent, benign: cleanBenign),
-                            surrogate: .init(step: surrogateStep.folder.lastPathComponent, reused: surrogateStep.reused),
-                            trigger: triggerInfo, pgd: pgdInfo, runs: runs, cleanModelResponse: response, defences: defences.isEmpty ? nil : defences,
-                            timings: timings, environment: environment)
+        try steps.run(step.kind, inputs: step.inputs, describe: step.describe, body: step.compute)
     }
 
     // MARK: steps
 
-    func trainClean(_ recipe: TrainingRecipe, role: String, dataset: LoadedDataset) throws -> (StepStore.Step, BenignMetrics) {
+    /// A clean training step; returns its folder name.
+    func planTraining(_ plan: inout SuitePlan, id: String, recipe: TrainingRecipe, describe: String) throws -> String {
         let tc = trainingConfig(recipe)
-        let step = try steps.run("train", inputs: tc, describe: role) { work in
+        return try plan.add(id: id, kind: "train", inputs: tc, after: [], describe: describe) { [unowned self] work in
             var t: [String: Double] = [:]
-            let benign = try CleanTraining(config: tc, workDir: work, monitor: monitor).run(dataset: dataset, timings: &t)
+            let benign = try CleanTraining(config: tc, workDir: work, monitor: monitor).run(dataset: try dataset(), timings: &t)
             try JSONFiles.write(CleanResult(benign: benign, timings: t), to: work.appendingPathComponent("results.json"))
             try? FileManager.default.removeItem(at: work.appendingPathComponent("train_state.pt"))
         }
-        let saved = try JSONFiles.read(CleanResult.self, from: step.folder.appendingPathComponent("results.json"))
-        monitor.log(String(format: "%@: test SROCC %.3f  PLCC %.3f  RMSE %.2f", role, saved.benign.srocc, saved.benign.plcc, saved.benign.rmse))
-        return (step, saved.benign)
     }
 
     struct CleanResult: Codable { var benign: BenignMetrics; var timings: [String: Double] }
 
-    func makeTrigger(surrogate: IQAModel, surrogateKey: String, dataset: LoadedDataset, subset: [Int], names: [String])
-        throws -> (DCTTrigger, SuiteResults.TriggerInfo, (path: String, fingerprint: String)?) {
+    /// How the BAIQA trigger is had: what names it in the steps that use it, and how to load it.
+    struct TriggerSource {
+        var info: SuiteResults.TriggerInfo
+        /// The file and what identifies its content: the file's fingerprint, or the search step's folder
+        /// (known before the search has run, so that the plan's keys are).
+        var file: (path: String, fingerprint: String)?
+        var step: String?
+        var load: () throws -> DCTTrigger
+    }
+
+    func planTrigger(_ plan: inout SuitePlan, surrogate: String, subset: [Int], names: [String]) throws -> TriggerSource {
         let t = config.trigger
         switch t.source {
         case "file":
             let url = URL(fileURLWithPath: t.file).standardizedFileURL
             guard let bytes = try? Data(contentsOf: url) else { throw SuiteConfigError("trigger.file: \(t.file): cannot read the trigger file") }
-            let dct = try DCTTrigger.load(from: url, positions: t.positions)
-            return (dct, .init(source: "file", file: url.path), (url.path, Fingerprint.fnv1a64(bytes)))
+            return TriggerSource(info: .init(source: "file", file: url.path), file: (url.path, Fingerprint.fnv1a64(bytes)), step: nil,
+                                 load: { try DCTTrigger.load(from: url, positions: t.positions) })
         case "random":
-            return (try DCTTrigger.random(seed: config.seed, targetPSNR: t.psnr, positions: t.positions), .init(source: "random"), nil)
+            let seed = config.seed
+            return TriggerSource(info: .init(source: "random"), file: nil, step: nil,
+                                 load: { try DCTTrigger.random(seed: seed, targetPSNR: t.psnr, positions: t.positions) })
         default:
             let job = TriggerSearchJob(search: resolved.search)
-            let step = try steps.run("trigger", inputs: job.inputs(surrogate: surrogateKey, names: names),
-                                     describe: "UAP-DCT trigger search on \(names.count) images") { work in
-                try job.run(surrogate: surrogate, surrogateName: surrogateKey, source: dataset.source, images: subset, names: names,
+            let surrogateKey = String(surrogate.dropFirst("train-".count))
+            let folder = try plan.add(id: "trigger", kind: "trigger", inputs: job.inputs(surrogate: surrogateKey, names: names), after: [surrogate],
+                                      describe: "UAP-DCT trigger search on \(names.count) images") { [unowned self] work in
+                try job.run(surrogate: try model(surrogate), surrogateName: surrogateKey, source: try dataset().source, images: subset, names: names,
                             out: work.appendingPathComponent("trigger.pt"), record: work.appendingPathComponent("trigger.json"),
                             checkpoint: work.appendingPathComponent("search-state.pt"), monitor: monitor)
             }
-            let url = step.folder.appendingPathComponent("trigger.pt")
-            let dct = try DCTTrigger.load(from: url, positions: t.positions)
-            let result = try JSONFiles.read(SearchRecord.self, from: step.folder.appendingPathComponent("trigger.json"))
-            monitor.log(String(format: "trigger: PSNR(α=1) %.2f dB on the %d search images", result.psnrAlpha1, result.images))
-            return (dct, .init(source: "search", file: url.path, step: step.folder.lastPathComponent, psnrSearchImages: result.psnrAlpha1, searchImages: result.images),
-                    (url.path, try Fingerprint.ofFile(url)))
+            let url = steps.root.appendingPathComponent(folder).appendingPathComponent("trigger.pt")
+            return TriggerSource(info: .init(source: "search", file: url.path, step: folder), file: (url.path, folder), step: folder,
+                                 load: { try DCTTrigger.load(from: url, positions: t.positions) })
         }
     }
 
-    func refine(surrogate: IQAModel, surrogateKey: String, dataset: LoadedDataset, subset: [Int], names: [String]) throws -> ([Int: Tensor], SuiteResults.PGDInfo) {
-        let p = resolved.pgd
-        let job = PGDJob(pgd: p)
-        let step = try steps.run("pgd", inputs: job.inputs(surrogate: surrogateKey, names: names), describe: "targeted PGD on \(names.count) images") { work in
-            try job.run(surrogate: surrogate, surrogateName: surrogateKey, source: dataset.source, images: subset, names: names,
+    /// The trigger, loaded once (nil for suites without BAIQA).
+    func trigger(_ source: TriggerSource?) throws -> DCTTrigger? {
+        if let loaded = loadedTrigger { return loaded }
+        let t = try source.map { try $0.load() }
+        loadedTrigger = .some(t)
+        return t
+    }
+
+    func planPGD(_ plan: inout SuitePlan, surrogate: String, subset: [Int], names: [String]) throws -> String {
+        let job = PGDJob(pgd: resolved.pgd)
+        let surrogateKey = String(surrogate.dropFirst("train-".count))
+        return try plan.add(id: "pgd", kind: "pgd", inputs: job.inputs(surrogate: surrogateKey, names: names), after: [surrogate],
+                            describe: "targeted PGD on \(names.count) images") { [unowned self] work in
+            try job.run(surrogate: try model(surrogate), surrogateName: surrogateKey, source: try dataset().source, images: subset, names: names,
                         out: work.appendingPathComponent("deltas.pt"), record: work.appendingPathComponent("pgd.json"),
                         parts: work.appendingPathComponent("parts"), monitor: monitor)
         }
-        let deltas = try PGDJob.load(step.folder.appendingPathComponent("deltas.pt"), dataset: dataset)
-        let result = try JSONFiles.read(PGDRecord.self, from: step.folder.appendingPathComponent("pgd.json"))
-        monitor.log(String(format: "PGD: mean |surrogate − %.0f| %.2f → %.2f on %d images", p.target, result.meanDistanceBefore, result.meanDistanceAfter, result.images))
-        return (deltas, .init(step: step.folder.lastPathComponent, images: result.images, meanDistanceBefore: result.meanDistanceBefore,
-                              meanDistanceAfter: result.meanDistanceAfter))
+    }
+
+    /// C-BAIQA's perturbations, loaded once.
+    func deltas(_ pgd: String?) throws -> [Int: Tensor] {
+        guard let pgd else { return [:] }
+        if let d = loadedDeltas { return d }
+        let d = try PGDJob.load(steps.root.appendingPathComponent(pgd).appendingPathComponent("deltas.pt"), dataset: try dataset())
+        loadedDeltas = d
+        return d
     }
 
     struct ResponseInputs: Encodable {
@@ -185,39 +236,37 @@ public final class AttackSuite {
         var baselines: BaselineSettings, positions: String, alphas: [Double], deltaY: Double, seed: UInt64
     }
 
-    /// One step per trigger (the zero trigger "none" first), so that a suite with fewer attacks reuses them.
-    func cleanResponse(clean: StepStore.Step, dataset: LoadedDataset, test: [Int], dct: DCTTrigger?, triggerFingerprint: String?) throws -> [SuiteResults.Response] {
-        var model: IQAModel?
-        return try (["none"] + config.attacks.map(\.rawValue)).map { name in
-            let inputs = ResponseInputs(clean: clean.key, attack: name, triggerFingerprint: name == "baiqa" ? triggerFingerprint : nil,
-                                        randomTrigger: name == "baiqa" && config.trigger.source == "random",
-                                        baselines: config.baselines, positions: config.trigger.positions.rawValue,
-                                        alphas: config.alphas, deltaY: config.poison.deltaY, seed: config.seed)
-            let step = try steps.run("response", inputs: inputs, describe: "clean model under the \(name) trigger") { work in
-                if model == nil { model = try RunManifest.read(from: clean.folder).loadModel(folder: clean.folder) }
-                let recipe = resolved.victim
-                let injector: CropInjector = name == "none"
-                    ? try DCTTrigger(tensor: Tensor.zeros([3, 64]), positions: config.trigger.positions)
-                    : try AttackKind(rawValue: name)!.injector(dct: dct, baselines: config.baselines, positions: config.trigger.positions)
-                let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize, injector: injector, triggerPhase: recipe.triggerPhase)
-                let predictor = Predictor(model: model!, renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
-                let evaluator = AttackEvaluator(predictor: predictor, sweep: AlphaSweep(alphas: config.alphas, deltaY: config.poison.deltaY),
-                                                seed: config.seed &+ 0xE7A1)
-                let outcome = try evaluator.run(images: test, labels: test.map { dataset.scores[$0] }) { d, t in
-                    self.monitor.progress(stage: "clean model + \(name) trigger", done: d, total: t, detail: "")
-                }
-                let psnr = try TriggerPSNR.summary(source: dataset.source, images: test, injector: injector).psnrOfMeanMSE
-                let meanAbsAlpha = config.alphas.map(abs).reduce(0, +) / Double(config.alphas.count)
-                let response = SuiteResults.Response(attack: name, attackMetrics: .init(outcome.attack, psnr: psnr),
-                                                     noEffectMMAE: config.poison.deltaY * meanAbsAlpha)
-                try JSONFiles.write(response, to: work.appendingPathComponent("response.json"))
+    /// The clean model under one trigger ("none": a zero trigger); one step per trigger, so that a suite
+    /// with fewer attacks reuses them.
+    func planResponse(_ plan: inout SuitePlan, attack name: String, clean: String, trigger: TriggerSource?) throws {
+        let inputs = ResponseInputs(clean: String(clean.dropFirst("train-".count)), attack: name, triggerFingerprint: trigger?.file?.fingerprint,
+                                    randomTrigger: name == "baiqa" && config.trigger.source == "random",
+                                    baselines: config.baselines, positions: config.trigger.positions.rawValue,
+                                    alphas: config.alphas, deltaY: config.poison.deltaY, seed: config.seed)
+        try plan.add(id: "response-\(name)", kind: "response", inputs: inputs, after: [clean] + (trigger?.step.map { [$0] } ?? []),
+                     describe: "clean model under the \(name) trigger") { [unowned self] work in
+            let dataset = try dataset()
+            let test = try split().test
+            let recipe = resolved.victim
+            let injector: CropInjector = name == "none"
+                ? try DCTTrigger(tensor: Tensor.zeros([3, 64]), positions: config.trigger.positions)
+                : try AttackKind(rawValue: name)!.injector(dct: try self.trigger(trigger), baselines: config.baselines, positions: config.trigger.positions)
+            let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize, injector: injector, triggerPhase: recipe.triggerPhase)
+            let predictor = Predictor(model: try model(clean), renderer: renderer, patches: recipe.testPatches, flip: recipe.flipAtTest)
+            let evaluator = AttackEvaluator(predictor: predictor, sweep: AlphaSweep(alphas: config.alphas, deltaY: config.poison.deltaY),
+                                            seed: config.seed &+ 0xE7A1)
+            let outcome = try evaluator.run(images: test, labels: test.map { dataset.scores[$0] }) { d, t in
+                self.monitor.progress(stage: "clean model + \(name) trigger", done: d, total: t, detail: "")
             }
-            return try JSONFiles.read(SuiteResults.Response.self, from: step.folder.appendingPathComponent("response.json"))
+            let psnr = try TriggerPSNR.summary(source: dataset.source, images: test, injector: injector).psnrOfMeanMSE
+            let meanAbsAlpha = config.alphas.map(abs).reduce(0, +) / Double(config.alphas.count)
+            let response = SuiteResults.Response(attack: name, attackMetrics: .init(outcome.attack, psnr: psnr),
+                                                 noEffectMMAE: config.poison.deltaY * meanAbsAlpha)
+            try JSONFiles.write(response, to: work.appendingPathComponent("response.json"))
         }
     }
 
-    func victim(label: PoisonPlan.LabelMode, attack: AttackKind, dataset: LoadedDataset, dct: DCTTrigger?,
-                triggerFile: (path: String, fingerprint: String)?, deltas: [Int: Tensor], pgdKey: String?) throws -> SuiteResults.VictimRun {
+    func planVictim(_ plan: inout SuitePlan, label: PoisonPlan.LabelMode, attack: AttackKind, trigger: TriggerSource?, pgd: String?) throws -> String {
         var ec = ExperimentConfig()
         ec.dataset = resolved.dataset
         ec.trainRatio = config.dataset.trainRatio
@@ -233,26 +282,27 @@ public final class AttackSuite {
         ec.attack.positions = config.trigger.positions
         ec.attack.labelMode = label
         if attack == .baiqa {
-            ec.attack.triggerFile = triggerFile?.path
-            ec.attack.triggerFingerprint = triggerFile?.fingerprint
+            ec.attack.triggerFile = trigger?.file?.path
+            ec.attack.triggerFingerprint = trigger?.file?.fingerprint
             ec.attack.randomTriggerPSNR = config.trigger.psnr
         }
         if label == .clean {
             ec.attack.targetMean = config.poison.targetMean
-            ec.attack.pgdFingerprint = pgdKey
+            ec.attack.pgdFingerprint = pgd   // the step folder's name, as suites have always keyed it
         }
-        let step = try steps.run("victim", inputs: ec, describe: "\(label == .poison ? "P" : "C")-BAIQA victim, \(attack.rawValue) trigger") { work in
+        let name = Self.victimName(label: label.rawValue, attack: attack.rawValue)
+        let after = [trigger?.step, pgd].compactMap { $0 }
+        return try plan.add(id: "victim-\(name)", kind: "victim", inputs: ec, after: after,
+                            describe: "\(label == .poison ? "P" : "C")-BAIQA victim, \(attack.rawValue) trigger") { [unowned self] work in
             let experiment = BackdoorExperiment(config: ec, workDir: work, monitor: monitor)
-            let results = try experiment.run(dataset: dataset, trigger: attack == .baiqa ? dct : nil, perturbations: label == .clean ? deltas : [:])
+            let results = try experiment.run(dataset: try dataset(), trigger: attack == .baiqa ? try self.trigger(trigger) : nil,
+                                             perturbations: try deltas(pgd))
             try results.jsonData().write(to: work.appendingPathComponent("results.json"), options: .atomic)
             try Data(ExperimentReport.markdown(results, runName: work.deletingPathExtension().lastPathComponent).utf8)
                 .write(to: work.appendingPathComponent("report.md"), options: .atomic)
             try? FileManager.default.removeItem(at: work.appendingPathComponent("train_state.pt"))
             RunFigures.addToRun(work, monitor: monitor)
         }
-        let saved = try JSONDecoder().decode(SavedExperiment.self, from: Data(contentsOf: step.folder.appendingPathComponent("results.json")))
-        return .init(label: label.rawValue, attack: attack.rawValue, step: step.folder.lastPathComponent, benign: saved.benign,
-                     attackMetrics: .init(saved.attack.metrics, psnr: saved.attack.psnrAlpha1), trainSeconds: saved.timings["train"] ?? 0)
     }
 
     /// What names a defence step: the victim step it defends and the defence's settings.
@@ -262,16 +312,15 @@ public final class AttackSuite {
 
     /// One defence on one victim step, as a step of its own (its folder holds the defence's folder,
     /// `defence/`, which resumes like `baiqa defend` after a kill).
-    func defend(_ run: SuiteResults.VictimRun, kind: DefenceKind) throws -> SuiteResults.DefenceRun {
+    func planDefence(_ plan: inout SuitePlan, kind: DefenceKind, victim: String, name: String) throws {
         var settings = config.defences
         settings.run = [kind]
-        let victimFolder = steps.root.appendingPathComponent(run.step)
-        let name = "\(run.label == "poison" ? "P" : "C")-\(run.attack)"
-        let step = try steps.run("defence-\(kind.rawValue)", inputs: DefenceInputs(victim: run.step, defence: kind.rawValue, settings: settings, seed: config.seed),
-                                 describe: "\(kind.title) of the \(name) victim") { work in
+        try plan.add(id: "defence-\(kind.rawValue)-\(name)", kind: "defence-\(kind.rawValue)",
+                     inputs: DefenceInputs(victim: victim, defence: kind.rawValue, settings: settings, seed: config.seed), after: [victim],
+                     describe: "\(kind.title) of the \(name) victim") { [unowned self] work in
             // A defence that finished before a kill ended this step is not run again.
             if FileManager.default.fileExists(atPath: work.appendingPathComponent("defence/results.json").path) { return }
-            var job = DefenceJob(kind: kind, run: victimFolder)
+            var job = DefenceJob(kind: kind, run: steps.root.appendingPathComponent(victim))
             job.out = work.appendingPathComponent("defence")
             if settings.cleanFraction > 0 { job.cleanFraction = settings.cleanFraction }
             if settings.epochs > 0 { job.epochs = settings.epochs }
@@ -281,30 +330,6 @@ public final class AttackSuite {
             if !settings.pruningRates.isEmpty { job.pruningRates = settings.pruningRates }
             if !settings.anpThresholds.isEmpty { job.anpThresholds = settings.anpThresholds }
             _ = try job.run(monitor: monitor)
-        }
-        let results = try JSONFiles.read(DefenceResults.self, from: step.folder.appendingPathComponent("defence/results.json"))
-        monitor.log(String(format: "%@, %@: mMAE %.2f → %.2f, mMRA %.3f → %.3f, SROCC %.3f → %.3f, RMSE %.2f → %.2f", name, kind.title,
-                           results.undefended.attack.mmae, results.chosen.attack.mmae, results.undefended.attack.mmra, results.chosen.attack.mmra,
-                           results.undefended.benign.srocc, results.chosen.benign.srocc, results.undefended.benign.rmse, results.chosen.benign.rmse))
-        return .init(label: run.label, attack: run.attack, defence: kind.rawValue, step: step.folder.lastPathComponent,
-                     chosenStrength: results.chosenRate ?? results.chosenThreshold ?? results.chosen.strength,
-                     before: .init(results.undefended), after: .init(results.chosen))
-    }
-
-    /// The parts of a victim's results.json the suite reads back.
-    struct SavedExperiment: Decodable {
-        var benign: BenignMetrics
-        var attack: SavedAttack
-        var timings: [String: Double]
-    }
-
-    struct SavedAttack: Decodable {
-        var metrics: AttackMetrics
-        var psnrAlpha1: Double
-        enum Keys: String, CodingKey { case psnrAlpha1 = "psnr_alpha1" }
-        init(from decoder: Decoder) throws {
-            metrics = try AttackMetrics(from: decoder)
-            psnrAlpha1 = try decoder.container(keyedBy: Keys.self).decodeIfPresent(Double.self, forKey: .psnrAlpha1) ?? .infinity
         }
     }
 }

@@ -72,8 +72,12 @@ public struct StepStore {
             try fm.createDirectory(at: work, withIntermediateDirectories: true)
             monitor.log("\(describe): step \(folder.lastPathComponent)")
         }
+        let t0 = Date()
         try body(work)
-        try JSONFiles.write(StepRecord(kind: kind, key: key, inputs: inputs, computedWith: computedWith), to: work.appendingPathComponent("step.json"), keys: .snakeCase)
+        // Seconds of this invocation only: a step resumed after a kill records the time of its last part.
+        let seconds = (Date().timeIntervalSince(t0) * 1000).rounded() / 1000
+        try JSONFiles.write(StepRecord(kind: kind, key: key, inputs: inputs, computedWith: computedWith, seconds: seconds),
+                            to: work.appendingPathComponent("step.json"), keys: .snakeCase)
         if fm.fileExists(atPath: folder.path) { try fm.removeItem(at: folder) }   // a folder without step.json is debris
         try fm.moveItem(at: work, to: folder)
         return Step(kind: kind, key: key, folder: folder, reused: false)
@@ -97,5 +101,13 @@ public struct StepStore {
         var key: String
         var inputs: Inputs
         var computedWith: [String: String]
+        var seconds: Double
+    }
+
+    /// The seconds a finished step's last invocation took (nil: not finished, or recorded before step.json held them).
+    public func recordedSeconds(of folder: String) -> Double? {
+        struct Recorded: Decodable { var seconds: Double? }
+        guard let bytes = try? Data(contentsOf: root.appendingPathComponent(folder).appendingPathComponent("step.json")) else { return nil }
+        return (try? JSONDecoder().decode(Recorded.self, from: bytes))?.seconds
     }
 }

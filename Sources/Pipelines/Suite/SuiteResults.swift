@@ -16,12 +16,14 @@ public struct SuiteResults: Codable {
     public var cleanModelResponse: [Response]
     /// Each configured defence on each victim (nil: none configured).
     public var defences: [DefenceRun]?
-    /// Wall seconds per step in this invocation (0 for a reused step).
+    /// Wall seconds per part of the suite, as recorded by its steps when they were computed (by any
+    /// process; 0 for steps recorded before step.json held them), and `data`: this process's dataset load.
     public var timings: [String: Double]
     public var environment: [String: String]
 
     public struct StepRef: Codable {
         public var step: String
+        /// The clean model's step doubles as the surrogate.
         public var reused: Bool
     }
 

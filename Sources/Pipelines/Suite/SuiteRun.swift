@@ -2,12 +2,20 @@ import Foundation
 import IQAData
 
 /// `baiqa experiment --config`: a suite folder (config.json, log.txt, results.json, report.md) around
-/// an `AttackSuite` whose steps live in `<folder>/steps` or a shared step store.
+/// an `AttackSuite` whose steps live in `<folder>/steps` or a shared step store, computed by an executor.
 public struct SuiteRun {
     public let config: SuiteConfig
     public let folder: URL
     public let stepsFolder: URL
     let monitor: RunMonitor
+
+    /// How the plan's steps are computed.
+    public enum Executor {
+        /// One after another in this process.
+        case serial
+        /// As `baiqa step run` processes on this machine.
+        case local(LocalExecutor)
+    }
 
     /// Reads and checks the config (every problem fails here, before anything is written).
     public init(configFile: URL?, overrides: [String], out: String?, steps: String?, monitor: RunMonitor) throws {
@@ -17,8 +25,14 @@ public struct SuiteRun {
         self.monitor = monitor
     }
 
-    public func run() throws -> SuiteResults {
-        let suite = try AttackSuite(config: config, stepsFolder: stepsFolder, monitor: monitor)
+    /// The plan and where each step stands, without computing or writing anything.
+    public func plan() throws -> (SuitePlan, [String: StepState]) {
+        let suite = try AttackSuite(config: config, stepsFolder: stepsFolder, monitor: monitor, decodeImages: false)
+        let plan = try suite.plan()
+        return (plan, Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.folder, suite.steps.state(of: $0.folder)) }))
+    }
+
+    public func run(executor: Executor = .serial) throws -> SuiteResults {
         let fm = FileManager.default
         let configURL = folder.appendingPathComponent("config.json")
         let configData = try SuiteConfigFile.json(config)
@@ -27,16 +41,51 @@ public struct SuiteRun {
         if fm.fileExists(atPath: folder.path) && !fm.fileExists(atPath: configURL.path) {
             throw RunError("\(folder.path) exists and is not an attack-suite folder (no config.json); choose another --out")
         }
+        let serial: Bool
+        if case .serial = executor { serial = true } else { serial = false }
+        // Only a process that computes decodes the images up front.
+        let suite = try AttackSuite(config: config, stepsFolder: stepsFolder, monitor: monitor, decodeImages: serial)
         try fm.createDirectory(at: stepsFolder, withIntermediateDirectories: true)
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         try configData.write(to: configURL, options: .atomic)
         monitor.copyLog(to: folder.appendingPathComponent("log.txt"))
         monitor.log("attack suite `\(config.name)` in \(folder.path) (steps in \(stepsFolder.path))")
-        let results = try suite.run()
+        let plan = try suite.plan()
+        try StepSpec.write(plan, config: config, store: stepsFolder)
+        switch executor {
+        case .serial:
+            for step in plan.steps { try suite.compute(step) }
+        case .local(let local):
+            try local.run(plan, store: suite.steps, logs: folder.appendingPathComponent("logs"), monitor: monitor)
+        }
+        return try finish(suite: suite, plan: plan)
+    }
+
+    /// results.json, report.md and figures from the finished steps.
+    func finish(suite: AttackSuite, plan: SuitePlan) throws -> SuiteResults {
+        let results = try suite.collect(plan)
         try results.jsonData().write(to: folder.appendingPathComponent("results.json"), options: .atomic)
         try Data(SuiteReport.markdown(results, runName: folder.lastPathComponent).utf8)
             .write(to: folder.appendingPathComponent("report.md"), options: .atomic)
         RunFigures.addToRun(folder, stepsFolder: stepsFolder, monitor: monitor)
         return results
+    }
+}
+
+extension SuitePlan {
+    /// The plan as a table: one line per step with its state, role(s), folder and the steps it reads.
+    public func table(states: [String: StepState]) -> String {
+        let roleWidth = max(4, steps.map { $0.roles.joined(separator: ", ").count }.max() ?? 0)
+        let folderWidth = max(4, steps.map(\.folder.count).max() ?? 0)
+        func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+        var lines = [pad("state", 8) + "  " + pad("role", roleWidth) + "  " + pad("step", folderWidth) + "  after"]
+        for s in steps {
+            let after = s.dependencies.map { d in self.step(folder: d)?.id ?? d }.joined(separator: ", ")
+            lines.append(pad(states[s.folder]?.rawValue ?? "?", 8) + "  " + pad(s.roles.joined(separator: ", "), roleWidth) + "  "
+                         + pad(s.folder, folderWidth) + "  " + (after.isEmpty ? "—" : after))
+        }
+        let counts = Dictionary(grouping: steps, by: { states[$0.folder] ?? .missing }).mapValues(\.count)
+        lines.append("\(steps.count) steps: " + [StepState.done, .running, .partial, .missing].compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", "))
+        return lines.joined(separator: "\n") + "\n"
     }
 }

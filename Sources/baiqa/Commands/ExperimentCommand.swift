@@ -2,6 +2,7 @@ import ArgumentParser
 import Backdoor
 import Foundation
 import Pipelines
+import Torch
 
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +20,13 @@ struct ExperimentCommand: ParsableCommand {
         mode × attack (BAIQA, Blended, WaNet, FTrojan) — and a Table 1/2-style report.md plus results.json. \
         Each step lives in <out>/steps/<kind>-<hash of its inputs>/ (or --steps DIR, shared between \
         suites) and is reused when its inputs did not change; re-running the same command resumes a \
-        killed suite. In this mode only --out, --steps, --set, --threads, --device and --deterministic apply \
-        (the last two override the config's device and deterministic keys).
+        killed suite. In this mode only --out, --steps, --set, --plan, --jobs, --threads, --device and \
+        --deterministic apply (the last two override the config's device and deterministic keys).
+
+        --plan prints the suite's steps (the DAG: each step's role, folder, state and the steps it reads) \
+        without computing anything. --jobs N computes independent steps in N processes at once (each \
+        `baiqa step run`, with --threads/N threads; the same numbers as a serial run at that many threads), \
+        their output in <out>/logs/.
         """)
 
     @Option(help: "Suite config file (YAML or JSON): runs the whole attack chain.") var config: String?
@@ -29,6 +35,9 @@ struct ExperimentCommand: ParsableCommand {
     var overrides: [String] = []
 
     @Option(help: "Suite step folder, shared between suites (default: <out>/steps).") var steps: String?
+    @Flag(help: "Suite: print the plan (steps, what each reads, done or not) and exit.") var plan = false
+    @Option(help: "Suite: compute up to N independent steps at once, as separate processes sharing --threads (default 1: in this process).")
+    var jobs = 1
     @Option(help: "Run folder (default: runs/experiment, or runs/experiment-N if taken; a suite: runs/<name>).") var out: String?
     @OptionGroup(title: "Victim") var recipe: RecipeOptions
     @OptionGroup(title: "Attack") var trigger: TriggerOptions
@@ -37,13 +46,31 @@ struct ExperimentCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var compute: DeviceOptions
 
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if (plan || jobs > 1) && config == nil && overrides.isEmpty { throw ValidationError("--plan and --jobs apply to a suite (--config or --set)") }
+    }
+
     func run() throws {
         let seed = runtime.apply()
         let monitor = ConsoleMonitor()
         if config != nil || !overrides.isEmpty {
             let suite = try SuiteRun(configFile: config.map { URL(fileURLWithPath: $0) }, overrides: overrides, out: out, steps: steps, monitor: monitor)
             try compute.apply(configured: try suite.config.deviceRequest(), deterministic: suite.config.deterministic)
-            let results = try suite.run()
+            if plan {
+                let (steps, states) = try suite.plan()
+                return print(steps.table(states: states), terminator: "")
+            }
+            var executor = SuiteRun.Executor.serial
+            if jobs > 1 {
+                // Each process gets its share of the threads; this one records that count as the steps' own.
+                let threadsPerJob = max(1, (runtime.threads ?? ProcessInfo.processInfo.activeProcessorCount) / jobs)
+                Runtime.setThreads(threadsPerJob)
+                var local = LocalExecutor(jobs: jobs, threadsPerJob: threadsPerJob, executable: Executable.url)
+                local.stepArguments = compute.forwarded
+                executor = .local(local)
+            }
+            let results = try suite.run(executor: executor)
             for run in results.runs {
                 print(Print.attackLine(run.benign, mmae: run.attackMetrics.mmae, mmra: run.attackMetrics.mmra, psnr: run.attackMetrics.psnrAlpha1,
                                        prefix: "\(run.label == "poison" ? "P" : "C")-\(run.attack): "))

@@ -17,6 +17,11 @@ struct DeviceOptions: ParsableArguments {
     @Flag(help: "Deterministic algorithms (cuDNN deterministic, no benchmark mode; slower on a GPU). Recorded in results.")
     var deterministic = false
 
+    /// The same options for a child process (`baiqa step run`).
+    var forwarded: [String] {
+        (device.map { ["--device", $0.description] } ?? []) + (deterministic ? ["--deterministic"] : [])
+    }
+
     /// Resolves the device (before anything is written: a CUDA request that cannot be met stops here)
     /// and makes it the default for every model this process creates.
     @discardableResult
