@@ -15,13 +15,13 @@ final class SuiteExecutorTests: XCTestCase {
         "--set", "defences.run=[finetune]", "--set", "defences.clean_fraction=0.2",
     ]
 
-    func json(_ url: URL) throws -> [String: Any] {
+    static func json(_ url: URL) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }
 
     /// results.json without what may differ between executors: timings, and the paths of step folders
     /// in different stores.
-    func numbers(_ url: URL) throws -> NSDictionary {
+    static func numbers(_ url: URL) throws -> NSDictionary {
         func strip(_ v: Any) -> Any {
             if let d = v as? [String: Any] {
                 return d.filter { !["timings", "step", "file", "train_seconds"].contains($0.key) }.mapValues(strip)
@@ -29,7 +29,7 @@ final class SuiteExecutorTests: XCTestCase {
             if let a = v as? [Any] { return a.map(strip) }
             return v
         }
-        return NSDictionary(dictionary: strip(try json(url)) as! [String: Any])
+        return NSDictionary(dictionary: strip(try Self.json(url)) as! [String: Any])
     }
 
     func stepFolders(_ store: URL) throws -> [String] {
@@ -67,17 +67,17 @@ final class SuiteExecutorTests: XCTestCase {
         let jobs = try CLI.run(["experiment"] + Self.tiny + ["--threads", "2", "--jobs", "2", "--out", "jobs"], in: dir)
         XCTAssertEqual(jobs.status, 0, jobs.stderr)
         XCTAssertTrue(jobs.stderr.contains("local executor: 8 steps, 0 done before, 8 to compute, 2 at a time × 1 threads"), jobs.stderr)
-        XCTAssertEqual(try numbers(dir.appendingPathComponent("jobs/results.json")), try numbers(dir.appendingPathComponent("serial/results.json")))
+        XCTAssertEqual(try Self.numbers(dir.appendingPathComponent("jobs/results.json")), try Self.numbers(dir.appendingPathComponent("serial/results.json")))
         let store = dir.appendingPathComponent("jobs/steps")
         let folders = try stepFolders(store)
         XCTAssertEqual(folders.count, 8, "\(folders)")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("jobs/logs").path).sorted(), folders.map { "\($0).log" })
         // Each step recorded what it computed with and how long it took; the suite's timings are theirs.
         let victim = try XCTUnwrap(folders.first { $0.hasPrefix("victim-") })
-        let record = try json(store.appendingPathComponent("\(victim)/step.json"))
+        let record = try Self.json(store.appendingPathComponent("\(victim)/step.json"))
         XCTAssertEqual((record["computed_with"] as? [String: String])?["threads"], "1")
         XCTAssertGreaterThan(try XCTUnwrap(record["seconds"] as? Double), 0)
-        let timings = try XCTUnwrap(try json(dir.appendingPathComponent("jobs/results.json"))["timings"] as? [String: Double])
+        let timings = try XCTUnwrap(try Self.json(dir.appendingPathComponent("jobs/results.json"))["timings"] as? [String: Double])
         XCTAssertEqual(Set(timings.keys), ["data", "clean model", "pgd", "clean-model response", "victim P-wanet", "victim C-wanet", "defence finetune"])
 
         // Now the plan says done; one step again is reused; a step needs its dependencies done.
@@ -120,6 +120,6 @@ final class SuiteExecutorTests: XCTestCase {
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
         XCTAssertTrue(rerun.stderr.contains("8 steps, 6 done before, 2 to compute"), rerun.stderr)
         XCTAssertEqual(rerun.stderr.components(separatedBy: ": started ").count - 1, 2, rerun.stderr)
-        XCTAssertEqual((try json(dir.appendingPathComponent("run/results.json"))["runs"] as? [Any])?.count, 2)
+        XCTAssertEqual((try Self.json(dir.appendingPathComponent("run/results.json"))["runs"] as? [Any])?.count, 2)
     }
 }

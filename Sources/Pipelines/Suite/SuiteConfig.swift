@@ -42,8 +42,26 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
     public var deterministic = false
     /// Defences run on every backdoored victim (empty `run`: none).
     public var defences = DefenceSection()
+    /// How `--executor slurm` asks for each step's job (not part of any step's key).
+    public var cluster = ClusterSection()
 
     public init() {}
+
+    /// sbatch settings of every step's job; empty or 0: the cluster's defaults.
+    public struct ClusterSection: Codable, Equatable, Sendable {
+        public var partition = ""
+        /// Generic resources, e.g. `gpu:1` (with `device: cuda` or `auto`).
+        public var gres = ""
+        /// CPUs per step; each step runs with that many threads (0: the cluster's default, usually 1).
+        public var cpusPerTask = 0
+        /// Memory per step, e.g. `16G` (sbatch --mem).
+        public var mem = ""
+        /// Time limit per step, e.g. `4:00:00` (sbatch --time).
+        public var time = ""
+        /// Further `#SBATCH` lines, e.g. `--account=proj42` or `--qos=short`.
+        public var sbatchLines: [String] = []
+        public init() {}
+    }
 
     public struct DefenceSection: Codable, Equatable, Sendable {
         /// finetune, fineprune and/or anp.
@@ -217,6 +235,14 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
             }
         }
         if defences.anpBatch == 1 { throw SuiteConfigError("defences.anp_batch: BatchNorm needs at least 2 crops per batch") }
+        if cluster.cpusPerTask < 0 { throw SuiteConfigError("cluster.cpus_per_task: must not be negative (0: the cluster's default), got \(cluster.cpusPerTask)") }
+        for (key, v) in [("cluster.partition", cluster.partition), ("cluster.gres", cluster.gres), ("cluster.mem", cluster.mem), ("cluster.time", cluster.time)]
+            where v.contains(where: { $0.isWhitespace || $0 == "'" || $0 == "\"" }) {
+            throw SuiteConfigError("\(key): '\(v)' has spaces or quotes (one sbatch value is expected)")
+        }
+        for line in cluster.sbatchLines where !line.hasPrefix("-") || line.contains(where: \.isNewline) {
+            throw SuiteConfigError("cluster.sbatch_lines: '\(line)' is not one sbatch option (e.g. --account=proj42)")
+        }
 
         var d = DatasetSpec()
         guard DatasetRegistry.names.contains(dataset.kind) else {

@@ -16,7 +16,9 @@ public enum SuiteConfigFile {
             let parsed: Any?
             do { parsed = try Yams.load(yaml: text) } catch { throw SuiteConfigError("\(url.path): not valid YAML or JSON: \(error)") }
             if let parsed, !(parsed is NSNull) {
-                guard let user = parsed as? [AnyHashable: Any] else { throw SuiteConfigError("\(url.path): the document must be a mapping of keys to values") }
+                guard var user = parsed as? [AnyHashable: Any] else { throw SuiteConfigError("\(url.path): the document must be a mapping of keys to values") }
+                // A sweep's axes are not a suite's settings (SuiteSweep reads them).
+                user[AnyHashable("sweep")] = nil
                 try merge(user, into: &tree, path: [], source: url.path)
             }
         }
@@ -33,6 +35,29 @@ public enum SuiteConfigFile {
             try merge(nested as! [AnyHashable: Any], into: &tree, path: [], source: "--set \(item)")
         }
         return try decode(tree, source: url?.path ?? "config")
+    }
+
+    /// The config file's `sweep:` section: key path → the values it takes, each as YAML text for `--set`
+    /// (JSON, which is YAML), in key order. Empty without a file or section.
+    public static func sweepSection(_ url: URL?) throws -> [(key: String, values: [String])] {
+        guard let url, let text = try? String(contentsOf: url, encoding: .utf8),
+              let document = (try? Yams.load(yaml: text)) as? [AnyHashable: Any], let section = document[AnyHashable("sweep")] else { return [] }
+        if section is NSNull { return [] }
+        guard let axes = section as? [AnyHashable: Any] else {
+            throw SuiteConfigError("\(url.path): 'sweep' must map key paths to lists of values, e.g. sweep: {seed: [0, 1, 2]}")
+        }
+        return try axes.map { rawKey, value -> (key: String, values: [String]) in
+            let key = "\(rawKey.base)"
+            guard let list = value as? [Any], !list.isEmpty else {
+                throw SuiteConfigError("\(url.path): 'sweep.\(key)' must be a non-empty list of values")
+            }
+            return (key, try list.map { v in
+                let json = try jsonValue(v, key: "sweep.\(key)", source: url.path)
+                if let string = json as? String { return string }
+                let data = try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed, .sortedKeys])
+                return String(decoding: data, as: UTF8.self)
+            })
+        }.sorted { $0.key < $1.key }
     }
 
     /// The defaults as a JSON-like tree with snake_case keys (what a config file overrides).

@@ -45,6 +45,17 @@ public struct SuitePlan {
         return folder
     }
 
+    /// Adds `other`'s steps that this plan lacks, and its roles to the steps both have (a sweep's members).
+    mutating func merge(_ other: SuitePlan) {
+        for step in other.steps {
+            if let k = steps.firstIndex(where: { $0.folder == step.folder }) {
+                for role in step.roles where !steps[k].roles.contains(role) { steps[k].roles.append(role) }
+            } else {
+                steps.append(step)
+            }
+        }
+    }
+
     public func step(folder: String) -> Step? { steps.first { $0.folder == folder } }
     public func step(role: String) -> Step? { steps.first { $0.roles.contains(role) } }
 

@@ -33,6 +33,47 @@ public struct SuiteRun {
     }
 
     public func run(executor: Executor = .serial) throws -> SuiteResults {
+        let serial: Bool
+        if case .serial = executor { serial = true } else { serial = false }
+        // Only a process that computes decodes the images up front.
+        let (suite, plan) = try prepare(decodeImages: serial)
+        switch executor {
+        case .serial:
+            for step in plan.steps { try suite.compute(step) }
+        case .local(let local):
+            try local.run(plan, store: suite.steps, logs: folder.appendingPathComponent("logs"), monitor: monitor)
+        }
+        return try finish(suite: suite, plan: plan)
+    }
+
+    /// `--executor slurm`: submits one job per step that is neither done nor queued, and a job that
+    /// collects the results; returns the jobs submitted now. When every step is done already, collects
+    /// here and returns the results instead.
+    public func submit(_ slurm: SlurmExecutor, collectArguments: [String]) throws -> (jobs: [SlurmExecutor.Job], results: SuiteResults?) {
+        // Without Slurm's client nothing is written, not even the run folder.
+        try SlurmExecutor.checkClient()
+        let (suite, plan) = try prepare(decodeImages: false)
+        if plan.steps.allSatisfy({ suite.steps.state(of: $0.folder) == .done }) {
+            monitor.log("every step is done: collecting the results here")
+            return ([], try finish(suite: suite, plan: plan))
+        }
+        return (try slurm.submit(plan, store: suite.steps, run: folder, collectArguments: collectArguments, monitor: monitor), nil)
+    }
+
+    /// `--collect`: results.json and report.md from the finished steps (the Slurm executor's last job).
+    public func collect() throws -> SuiteResults {
+        let (suite, plan) = try prepare(decodeImages: false)
+        return try finish(suite: suite, plan: plan)
+    }
+
+    /// `--status`: each step's state in the store and in Slurm.
+    public func status() throws -> [SlurmExecutor.StatusRow] {
+        let suite = try AttackSuite(config: config, stepsFolder: stepsFolder, monitor: monitor, decodeImages: false)
+        return try SlurmExecutor.status(try suite.plan(), store: suite.steps, run: folder)
+    }
+
+    /// The suite folder (config.json, log.txt), the plan and the step specs every executor needs.
+    func prepare(decodeImages: Bool) throws -> (AttackSuite, SuitePlan) {
         let fm = FileManager.default
         let configURL = folder.appendingPathComponent("config.json")
         let configData = try SuiteConfigFile.json(config)
@@ -41,10 +82,7 @@ public struct SuiteRun {
         if fm.fileExists(atPath: folder.path) && !fm.fileExists(atPath: configURL.path) {
             throw RunError("\(folder.path) exists and is not an attack-suite folder (no config.json); choose another --out")
         }
-        let serial: Bool
-        if case .serial = executor { serial = true } else { serial = false }
-        // Only a process that computes decodes the images up front.
-        let suite = try AttackSuite(config: config, stepsFolder: stepsFolder, monitor: monitor, decodeImages: serial)
+        let suite = try AttackSuite(config: config, stepsFolder: stepsFolder, monitor: monitor, decodeImages: decodeImages)
         try fm.createDirectory(at: stepsFolder, withIntermediateDirectories: true)
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         try configData.write(to: configURL, options: .atomic)
@@ -52,13 +90,7 @@ public struct SuiteRun {
         monitor.log("attack suite `\(config.name)` in \(folder.path) (steps in \(stepsFolder.path))")
         let plan = try suite.plan()
         try StepSpec.write(plan, config: config, store: stepsFolder)
-        switch executor {
-        case .serial:
-            for step in plan.steps { try suite.compute(step) }
-        case .local(let local):
-            try local.run(plan, store: suite.steps, logs: folder.appendingPathComponent("logs"), monitor: monitor)
-        }
-        return try finish(suite: suite, plan: plan)
+        return (suite, plan)
     }
 
     /// results.json, report.md and figures from the finished steps.

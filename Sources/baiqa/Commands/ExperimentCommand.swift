@@ -36,8 +36,7 @@ struct ExperimentCommand: ParsableCommand {
 
     @Option(help: "Suite step folder, shared between suites (default: <out>/steps).") var steps: String?
     @Flag(help: "Suite: print the plan (steps, what each reads, done or not) and exit.") var plan = false
-    @Option(help: "Suite: compute up to N independent steps at once, as separate processes sharing --threads (default 1: in this process).")
-    var jobs = 1
+    @OptionGroup(title: "Suite executor") var executor: ExecutorOptions
     @Option(help: "Run folder (default: runs/experiment, or runs/experiment-N if taken; a suite: runs/<name>).") var out: String?
     @OptionGroup(title: "Victim") var recipe: RecipeOptions
     @OptionGroup(title: "Attack") var trigger: TriggerOptions
@@ -47,30 +46,51 @@ struct ExperimentCommand: ParsableCommand {
     @OptionGroup var compute: DeviceOptions
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if (plan || jobs > 1) && config == nil && overrides.isEmpty { throw ValidationError("--plan and --jobs apply to a suite (--config or --set)") }
+        if (plan || executor.isSuiteOnly) && config == nil && overrides.isEmpty {
+            throw ValidationError("--plan, --executor, --jobs, --status, --collect and the Slurm options apply to a suite (--config or --set)")
+        }
     }
 
     func run() throws {
         let seed = runtime.apply()
         let monitor = ConsoleMonitor()
         if config != nil || !overrides.isEmpty {
-            let suite = try SuiteRun(configFile: config.map { URL(fileURLWithPath: $0) }, overrides: overrides, out: out, steps: steps, monitor: monitor)
+            let suite = try SuiteRun(configFile: config.map { URL(fileURLWithPath: $0) }, overrides: overrides + executor.overrides, out: out, steps: steps, monitor: monitor)
             try compute.apply(configured: try suite.config.deviceRequest(), deterministic: suite.config.deterministic)
             if plan {
                 let (steps, states) = try suite.plan()
                 return print(steps.table(states: states), terminator: "")
             }
-            var executor = SuiteRun.Executor.serial
-            if jobs > 1 {
-                // Each process gets its share of the threads; this one records that count as the steps' own.
-                let threadsPerJob = max(1, (runtime.threads ?? ProcessInfo.processInfo.activeProcessorCount) / jobs)
-                Runtime.setThreads(threadsPerJob)
-                var local = LocalExecutor(jobs: jobs, threadsPerJob: threadsPerJob, executable: Executable.url)
-                local.stepArguments = compute.forwarded
-                executor = .local(local)
+            if executor.status { return print(SlurmExecutor.table(try suite.status()), terminator: "") }
+            let results: SuiteResults
+            if executor.collect {
+                results = try suite.collect()
+            } else if executor.kind == .slurm {
+                var slurm = SlurmExecutor(cluster: suite.config.cluster, executable: Executable.url)
+                slurm.stepArguments = compute.forwarded
+                let collect = ["experiment", "--config", suite.folder.appendingPathComponent("config.json").path,
+                               "--out", suite.folder.path, "--steps", suite.stepsFolder.path, "--collect",
+                               // results.json records the steps' thread count (one job's CPUs), not the collecting job's.
+                               "--threads", String(max(1, suite.config.cluster.cpusPerTask))]
+                let (jobs, done) = try suite.submit(slurm, collectArguments: collect)
+                guard let done else {
+                    print("submitted \(jobs.count) job(s) to Slurm; scripts and logs in \(suite.folder.appendingPathComponent("slurm").path)")
+                    return print("follow them with: baiqa experiment --config \(collect[2]) --out \(collect[4]) --steps \(collect[6]) --status")
+                }
+                results = done
+            } else {
+                var executor = SuiteRun.Executor.serial
+                if self.executor.kind == .local {
+                    // Each process gets its share of the threads; this one records that count as the steps' own.
+                    let jobs = self.executor.jobs
+                    let threadsPerJob = max(1, (runtime.threads ?? ProcessInfo.processInfo.activeProcessorCount) / jobs)
+                    Runtime.setThreads(threadsPerJob)
+                    var local = LocalExecutor(jobs: jobs, threadsPerJob: threadsPerJob, executable: Executable.url)
+                    local.stepArguments = compute.forwarded
+                    executor = .local(local)
+                }
+                results = try suite.run(executor: executor)
             }
-            let results = try suite.run(executor: executor)
             for run in results.runs {
                 print(Print.attackLine(run.benign, mmae: run.attackMetrics.mmae, mmra: run.attackMetrics.mmra, psnr: run.attackMetrics.psnrAlpha1,
                                        prefix: "\(run.label == "poison" ? "P" : "C")-\(run.attack): "))
