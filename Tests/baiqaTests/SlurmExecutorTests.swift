@@ -9,7 +9,7 @@ final class SlurmExecutorTests: XCTestCase {
     static let tiny = SuiteExecutorTests.tiny
 
     /// Skips unless a Slurm controller answers and its node is usable.
-    func requireCluster() throws {
+    static func requireCluster() throws {
         guard let sinfo = ["/usr/bin/sinfo", "/usr/local/bin/sinfo"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw XCTSkip("no Slurm client (sinfo); start a local cluster with scripts/slurm-local.sh start")
         }
@@ -58,7 +58,7 @@ final class SlurmExecutorTests: XCTestCase {
     }
 
     func testSlurmJobsPerStepFailureResubmitAndTheSerialNumbers() throws {
-        try requireCluster()
+        try Self.requireCluster()
         let dir = try CLI.temporaryDirectory("slurm")
         defer { try? FileManager.default.removeItem(at: dir) }
 

@@ -74,7 +74,7 @@ public struct SlurmExecutor {
                       command: [executable.path] + collectArguments, forStep: false)
             let id = try slurm.submit(script, after: plan.steps.compactMap { pending[$0.folder] }.filter(alive.contains))
             try record(Job(step: "collect", role: "collect", job: id, submitted: ISO8601DateFormatter().string(from: Date())))
-            monitor.log("collect: job \(id) writes results.json and report.md when every step is done")
+            monitor.log("collect: job \(id) writes the results and report.md when every step is done")
         }
         return submitted
     }
@@ -112,7 +112,8 @@ public struct SlurmExecutor {
     }
 
     /// Each step's state in the store and, when it has a job, in Slurm (squeue/scontrol; no accounting needed).
-    public static func status(_ plan: SuitePlan, store: StepStore, run: URL) throws -> [StatusRow] {
+    /// `results`: the file the collecting job writes last (a suite's results.json, a sweep's sweep.json).
+    public static func status(_ plan: SuitePlan, store: StepStore, run: URL, results: String = "results.json") throws -> [StatusRow] {
         let records = jobs(in: run)
         let states = (try? SlurmCommands().states(of: records.map(\.job))) ?? [:]
         var rows = plan.steps.map { step -> StatusRow in
@@ -121,8 +122,8 @@ public struct SlurmExecutor {
                              job: job, slurm: job.flatMap { states[$0] })
         }
         if let collect = records.last(where: { $0.step == "collect" }) {
-            let done = FileManager.default.fileExists(atPath: run.appendingPathComponent("results.json").path)
-            rows.append(StatusRow(role: "collect", step: "results.json", store: done ? .done : .missing, job: collect.job, slurm: states[collect.job]))
+            let done = FileManager.default.fileExists(atPath: run.appendingPathComponent(results).path)
+            rows.append(StatusRow(role: "collect", step: results, store: done ? .done : .missing, job: collect.job, slurm: states[collect.job]))
         }
         return rows
     }

@@ -28,6 +28,11 @@ public enum SuiteReport {
     static let paperPSNR = ["blended": "27.71", "wanet": "26.59", "ftrojan": "29.80", "baiqa": "30.06"]
     static let attackNames = ["baiqa": "BAIQA (ours)", "blended": "Blended", "wanet": "WaNet", "ftrojan": "FTrojan", "none": "zero trigger"]
 
+    /// A victim in the reports' words: the label mode's attack name, then the trigger ("C-BAIQA / WaNet").
+    static func victimName(label: String, attack: String) -> String {
+        "\(label == "poison" ? "P" : "C")-BAIQA / \(attackNames[attack] ?? attack)"
+    }
+
     public static func markdown(_ r: SuiteResults, runName: String) -> String {
         let c = r.config
         let f = { (v: Double, d: Int) in NumberFormat.fixed(v, decimals: d) }
@@ -97,7 +102,7 @@ public enum SuiteReport {
             var t5 = MarkdownTable(headers: ["victim", "defence", "chosen", "SROCC", "RMSE", "mMAE", "mMRA", "step folder"],
                                    alignments: [.left, .left, .right, .right, .right, .right, .right, .left])
             for d in defences {
-                let victim = "\(d.label == "poison" ? "P" : "C")-BAIQA / \(attackNames[d.attack] ?? d.attack)"
+                let victim = victimName(label: d.label, attack: d.attack)
                 let chosen = d.defence == "finetune" ? "\(Int(d.chosenStrength)) epochs" : d.defence == "fineprune" ? "rate \(f(d.chosenStrength, 2))" : "threshold \(f(d.chosenStrength, 2))"
                 t5.append([victim, DefenceKind(rawValue: d.defence)?.title ?? d.defence, chosen,
                            "\(f(d.before.srocc, 3)) → \(f(d.after.srocc, 3))", "\(f(d.before.rmse, 2)) → \(f(d.after.rmse, 2))",
