@@ -40,6 +40,34 @@ final class TrainEvaluateScoreTests: XCTestCase {
         let one = try CLI.run(["score", "data/images/00003.png", "--run", "clean", "--json"], in: dir)
         XCTAssertEqual(one.status, 0, one.stderr)
 
+        // A folder with a truncated and a too-small image among good ones: the good ones get the scores
+        // they get alone, the bad ones an error each, and the exit status says so.
+        let fm = FileManager.default
+        let mixed = dir.appendingPathComponent("mixed")
+        try fm.copyItem(at: dir.appendingPathComponent("data/images"), to: mixed)
+        let png = try Data(contentsOf: mixed.appendingPathComponent("00000.png"))
+        try png.prefix(png.count / 2).write(to: mixed.appendingPathComponent("zz-truncated.png"))
+        XCTAssertEqual(try CLI.run(["dataset", "synth", "--out", "tiny", "--count", "1", "--size", "64"], in: dir).status, 0)
+        try fm.copyItem(at: dir.appendingPathComponent("tiny/images/00000.png"), to: mixed.appendingPathComponent("aa-small.png"))
+        let m = try CLI.run(["score", "mixed", "--run", "clean", "--csv"], in: dir)
+        XCTAssertEqual(m.status, 1, m.stderr)
+        XCTAssertTrue(m.stderr.contains("2 of 26 images could not be scored"), m.stderr)
+        XCTAssertTrue(m.stderr.contains("zz-truncated.png") && m.stderr.contains("aa-small.png"), m.stderr)
+        let rows = m.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(rows.first, "image,score,error")
+        XCTAssertEqual(rows.count, 27)
+        XCTAssertEqual(rows.filter { $0.hasPrefix("0") }, Array(s1.stdout.split(separator: "\n").map(String.init).dropFirst()))
+        let broken = try XCTUnwrap(rows.first { $0.hasPrefix("zz-truncated.png,") })
+        XCTAssertTrue(broken.hasPrefix("zz-truncated.png,,"), broken)
+        XCTAssertTrue(try XCTUnwrap(rows.first { $0.hasPrefix("aa-small.png,") }).contains("smaller than the model"), m.stdout)
+        let mj = try CLI.run(["score", "mixed", "--run", "clean", "--json"], in: dir)
+        XCTAssertEqual(mj.status, 1)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(mj.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(json.count, 26)
+        XCTAssertTrue(json.first { $0["image"] as? String == "zz-truncated.png" }?["score"] is NSNull)
+        XCTAssertNotNil(json.first { $0["image"] as? String == "zz-truncated.png" }?["error"] as? String)
+        XCTAssertEqual(json.filter { $0["error"] == nil }.count, 24)
+
         // errors: not a run folder; an image smaller than the crops
         let bad = try CLI.run(["evaluate", "--run", "data"], in: dir)
         XCTAssertNotEqual(bad.status, 0)

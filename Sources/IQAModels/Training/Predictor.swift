@@ -22,6 +22,12 @@ public struct Predictor {
     /// them (the official α sweep re-draws crops for every α).
     public func scores(images: [Int], alpha: Double = 0, seed: UInt64) throws -> [Double] {
         var rng = SeededGenerator(seed: seed)
+        return try scores(images: images, alpha: alpha, using: &rng)
+    }
+
+    /// `scores(images:alpha:seed:)` drawing the crops from `rng`: consecutive calls on consecutive images
+    /// draw what one call on all of them would.
+    public func scores(images: [Int], alpha: Double = 0, using rng: inout SeededGenerator) throws -> [Double] {
         var plans: [PatchPlan] = []
         for i in images {
             let img = renderer.source.size(of: i)

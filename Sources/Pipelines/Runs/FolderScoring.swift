@@ -30,8 +30,22 @@ public struct FolderScoring {
         return (files, true)
     }
 
-    /// One score per file, in order.
-    public func scores(_ files: [URL]) throws -> [Double] {
+    /// One image's outcome: its score, or why it could not be scored (it does not decode, or it is
+    /// smaller than the model's crops).
+    public struct ImageScore: Sendable {
+        public var file: URL
+        public var score: Double?
+        public var error: String?
+    }
+
+    /// How many images are decoded and scored at a time: one prediction batch's worth, so memory stays
+    /// flat on large folders and the batches hold the same crops as scoring all images at once.
+    static let chunk = 64
+
+    /// One outcome per file, in order. Every image that decodes is scored, whatever the others do; a
+    /// failure of the model itself still throws. The crops come from one seeded stream over the images
+    /// in order, so the scores do not depend on the chunking.
+    public func scores(_ files: [URL], monitor: RunMonitor? = nil) throws -> [ImageScore] {
         let manifest = try RunManifest.read(from: folder)
         let model = try manifest.loadModel(folder: folder)
         var injector: CropInjector?
@@ -41,13 +55,35 @@ public struct FolderScoring {
             }
             injector = try spec.injector(seed: manifest.seed, relativeTo: folder)
         }
-        let images = try files.map { try ImageIO.read($0) }
         let crop = manifest.recipe.cropSize
-        for (f, image) in zip(files, images) where image.width < crop || image.height < crop {
-            throw RunError("\(f.path): \(image.width)×\(image.height) is smaller than the model's \(crop)×\(crop) crops")
+        var rng = SeededGenerator(seed: seed)
+        var results: [ImageScore] = []
+        var failed = 0
+        for start in stride(from: 0, to: files.count, by: Self.chunk) {
+            var images: [RGBImage] = []
+            var slots: [Int] = []
+            for file in files[start..<min(start + Self.chunk, files.count)] {
+                results.append(ImageScore(file: file))
+                do {
+                    let image = try ImageIO.read(file)
+                    guard image.width >= crop, image.height >= crop else {
+                        throw RunError("\(file.path): \(image.width)×\(image.height) is smaller than the model's \(crop)×\(crop) crops")
+                    }
+                    images.append(image)
+                    slots.append(results.count - 1)
+                } catch {
+                    results[results.count - 1].error = "\(error)"
+                    failed += 1
+                }
+            }
+            if !images.isEmpty {
+                let renderer = try PatchRenderer(source: InMemoryImages(images), crop: crop, injector: injector, triggerPhase: manifest.recipe.triggerPhase)
+                let predictor = Predictor(model: model, renderer: renderer, patches: patches ?? manifest.recipe.testPatches, flip: manifest.recipe.flipAtTest)
+                let scores = try predictor.scores(images: Array(images.indices), alpha: alpha ?? 0, using: &rng)
+                for (slot, score) in zip(slots, scores) { results[slot].score = score }
+            }
+            monitor?.progress(stage: "score", done: results.count, total: files.count, detail: failed > 0 ? "\(failed) failed" : "")
         }
-        let renderer = try PatchRenderer(source: InMemoryImages(images), crop: crop, injector: injector, triggerPhase: manifest.recipe.triggerPhase)
-        let predictor = Predictor(model: model, renderer: renderer, patches: patches ?? manifest.recipe.testPatches, flip: manifest.recipe.flipAtTest)
-        return try predictor.scores(images: Array(images.indices), alpha: alpha ?? 0, seed: seed)
+        return results
     }
 }
