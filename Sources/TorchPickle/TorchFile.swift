@@ -8,7 +8,8 @@ import Musl
 import Darwin
 #endif
 
-/// Reading and writing PyTorch's `torch.save` files (the ZIP format of PyTorch ≥ 1.6).
+/// Reading and writing PyTorch's `torch.save` files (the ZIP format of PyTorch ≥ 1.6; the legacy format
+/// before it is read too, see `LegacyTorchFile`).
 ///
 /// Layout of such a file: a ZIP of stored entries under one folder `<name>/`: `data.pkl` (the
 /// pickled object, with tensors as `_rebuild_tensor_v2` calls whose storages are persistent ids),
@@ -83,6 +84,7 @@ public enum TorchFile {
 
     /// Decodes the bytes of a `torch.save` file (the archive folder may have any name).
     public static func decode(_ data: Data) throws -> PickleValue {
+        if LegacyTorchFile.isLegacy(data) { return try LegacyTorchFile.decode(data) }
         let zip = try ZipReader(data)
         // The pickle sits at `<name>/data.pkl`; storages at `<name>/data/<key>`.
         guard let pickleEntry = zip.entries.first(where: { entry in

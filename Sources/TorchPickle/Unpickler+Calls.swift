@@ -147,10 +147,14 @@ extension Unpickler {
         }
     }
 
-    /// torch.save's persistent ids: ('storage', storage class, key, location, numel).
+    /// torch.save's persistent ids: ('storage', storage class, key, location, numel), and in the legacy
+    /// format a sixth item, the view of a larger storage (None unless the storage is a view).
     mutating func persistentLoad(_ pid: Obj) throws -> Obj {
-        guard case .tuple(let box) = pid, box.items.count == 5, case .value(.string("storage")) = box.items[0] else {
+        guard case .tuple(let box) = pid, box.items.count == 5 || box.items.count == 6, case .value(.string("storage")) = box.items[0] else {
             throw malformed("unrecognised persistent id (expected ('storage', type, key, location, numel))")
+        }
+        if box.items.count == 6, !{ if case .value(.none) = box.items[5] { return true } else { return false } }() {
+            throw TorchFileError(.unsupported, "\(source) stores a storage view (legacy format); re-save it with a newer PyTorch")
         }
         guard case .global("torch", let className) = box.items[1], let dtype = TensorDType(storageClassName: className) else {
             throw TorchFileError(.unsupported, "unsupported storage type in \(source)")

@@ -152,10 +152,34 @@ final class TorchFileReadTests: XCTestCase {
         XCTAssertEqual(try p.values(as: Float.self), [0.25, -0.75])
     }
 
-    func testUnsupportedFormatsAreNamed() throws {
-        assertTorchFileError(.unsupported, containing: "legacy.pt: legacy torch.save format") {
-            _ = try loadFixture("legacy.pt")
+    /// The pre-1.6 format (torchvision's vgg16-397923af.pth, the model zoo's resnet50-19c8e357.pth).
+    func testLegacyFormat() throws {
+        XCTAssertEqual(try XCTUnwrap(try loadFixture("legacy.pt").tensorValue).values(as: Float.self), [1])
+        let sd = try XCTUnwrap(try loadFixture("legacy_state.pth").dictValue)
+        XCTAssertEqual(sd.keys.compactMap(\.stringValue), [
+            "0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
+            "shared_a", "shared_b", "ids",
+        ])
+        XCTAssertEqual(try sd["0.weight"]?.tensorValue?.values(as: Float.self), (0 ..< 18).map { Float($0) * 0.1 })
+        XCTAssertEqual(try sd["1.running_var"]?.tensorValue?.values(as: Float.self), [1.5, 2.5])
+        XCTAssertEqual(try sd["1.num_batches_tracked"]?.tensorValue?.values(as: Int64.self), [3])
+        let a = try XCTUnwrap(sd["shared_a"]?.tensorValue), b = try XCTUnwrap(sd["shared_b"]?.tensorValue)
+        XCTAssertEqual(a.storageOffset, 2)
+        XCTAssertEqual(b.storageOffset, 5)
+        XCTAssertEqual(b.shape, [2, 2])
+        XCTAssertEqual(try a.values(as: Float.self), [0.5, 0.75, 1.0, 1.25])
+        XCTAssertEqual(try b.values(as: Float.self), [1.25, 1.5, 1.75, 2.0])
+        XCTAssertEqual(try sd["ids"]?.tensorValue?.values(as: Int64.self), [1, -2, 1 << 40])
+        // Cut anywhere after the header: an error, never a partial state dict.
+        let bytes = try Data(contentsOf: fixtureURL("legacy_state.pth"))
+        for cut in [20, 200, bytes.count - 200, bytes.count - 1] {
+            XCTAssertThrowsError(try TorchFile.decode(bytes.prefix(cut)), "cut at \(cut)") { error in
+                XCTAssertTrue([.truncated, .malformedPickle].contains((error as? TorchFileError)?.kind), "\(cut): \(error)")
+            }
         }
+    }
+
+    func testUnsupportedFormatsAreNamed() throws {
         assertTorchFileError(.unsupported, containing: "deflate") {
             _ = try loadFixture("deflated.pt")
         }

@@ -2,7 +2,8 @@
 """Generates the torch.save fixtures for TorchPickleTests.
 
 Run once with a Python that has torch (Debian's /usr/bin/python3 with torch 1.13 was used):
-    /usr/bin/python3 Tests/TorchPickleTests/Fixtures/make_fixtures.py
+    /usr/bin/python3 Tests/TorchPickleTests/Fixtures/make_fixtures.py [NAME.pt ...]
+With names, only those files are written (legacy_state.pth was made with PyTorch 2.13's CPU wheel).
 The .pt files are committed; the tests never call Python. Every value is chosen by hand (no
 randomness) so the Swift tests can assert exact numbers.
 """
@@ -73,7 +74,25 @@ def state_dict():
     return model.state_dict()
 
 
-def main():
+def legacy_state():
+    """A state dict in the pre-1.6 format, as torchvision still publishes vgg16-397923af.pth."""
+    sd = state_dict()
+    base = torch.arange(10, dtype=torch.float32) / 4
+    sd["shared_a"] = base[2:6]  # two tensors in one storage, at offsets 2 and 5
+    sd["shared_b"] = base[5:9].view(2, 2)
+    sd["ids"] = torch.tensor([1, -2, 1 << 40], dtype=torch.int64)
+    return sd
+
+
+def main(names):
+    if names:
+        for name in names:
+            if name == "legacy_state.pth":
+                torch.save(legacy_state(), path(name), _use_new_zipfile_serialization=False)
+            else:
+                raise SystemExit(f"unknown fixture {name}")
+        return
+    torch.save(legacy_state(), path("legacy_state.pth"), _use_new_zipfile_serialization=False)
     torch.save(mixed(), path("mixed.pt"))
     torch.save(mixed(), path("mixed_protocol4.pt"), pickle_protocol=4)
     torch.save(dtypes(), path("dtypes.pt"))
@@ -82,7 +101,7 @@ def main():
     torch.save(sd, path("state_dict.pt"))
     torch.save(torch.linspace(0, 1, 5), path("tensor.pt"))
     torch.save(torch.nn.Parameter(torch.tensor([[0.25, -0.75]])), path("parameter.pt"))
-    # The pre-1.6 format, to check that it is refused with a clear message.
+    # The pre-1.6 format: one tensor.
     torch.save(torch.tensor([1.0]), path("legacy.pt"), _use_new_zipfile_serialization=False)
     # A torch.save archive re-packed with deflate, to check that it is refused clearly.
     buf = io.BytesIO()
@@ -97,4 +116,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    main(sys.argv[1:])
