@@ -304,7 +304,11 @@ extension SuiteConfig.ModelSection {
             do { r.model = try r.model.withBackbone(named: backbone) } catch { throw SuiteConfigError("\(key).backbone: \(error)") }
         }
         if !backboneWeights.isEmpty {
-            let url = URL(fileURLWithPath: backboneWeights)
+            // `imagenet`: the published weights of this backbone, from the weights cache (downloaded once).
+            let url: URL
+            do { url = try WeightsCache.resolve(backboneWeights: backboneWeights, model: r.model) } catch {
+                throw SuiteConfigError("\(key).backbone_weights: \(error)")
+            }
             guard let bytes = try? Data(contentsOf: url) else { throw SuiteConfigError("\(key).backbone_weights: \(backboneWeights): cannot read the file") }
             r.backboneWeights = url.standardizedFileURL.path
             r.backboneWeightsFingerprint = Fingerprint.fnv1a64(bytes)

@@ -3,6 +3,7 @@ import Foundation
 import Backdoor
 import IQAData
 import IQAModels
+import Pipelines
 import Torch
 
 /// The model and how it is trained: a preset of the model registry, then overrides (`train`, `experiment`).
@@ -67,7 +68,7 @@ struct RecipeOptions: ParsableArguments {
 
 /// `--backbone-weights FILE`: ImageNet weights in torchvision's layout for the victim's backbone.
 struct BackboneWeightsOption: ParsableArguments {
-    @Option(help: "ImageNet weights for the backbone: a torchvision state dict (.pth/.pt, zip format), e.g. resnet50 for the paper's HyperIQA.")
+    @Option(help: "ImageNet weights for the backbone: a torchvision state dict (.pth/.pt), or `imagenet` for torchvision's published file of this backbone, downloaded once into the weights cache (baiqa weights get).")
     var backboneWeights: String?
 
     @Option(help: "DBCNN: pretrained SCNN weights for the second stream (from `baiqa pretrain scnn`, or the official scnn.pkl).")
@@ -84,7 +85,7 @@ struct BackboneWeightsOption: ParsableArguments {
             do { try probe.loadSCNN(TensorFile.loadTensors(from: url)) } catch { throw ValidationError("\(scnnWeights): \(error)") }
         }
         guard let backboneWeights else { return }
-        let url = URL(fileURLWithPath: backboneWeights)
+        let url = try WeightsCache.resolve(backboneWeights: backboneWeights, model: recipe.model, monitor: ConsoleMonitor())
         guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("\(backboneWeights): no such weights file") }
         recipe.backboneWeights = url.standardizedFileURL.path
         recipe.backboneWeightsFingerprint = try Fingerprint.ofFile(url)
