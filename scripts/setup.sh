@@ -54,7 +54,8 @@ install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-common=(libjpeg62-turbo-dev libpng-dev zlib1g-dev unzip gnuplot-nox)
+# libcurl4: FoundationNetworking (weights downloads) links it.
+common=(libjpeg62-turbo-dev libpng-dev zlib1g-dev unzip gnuplot-nox libcurl4)
 python3 -m pip --version >/dev/null 2>&1 || common+=(python3-pip)
 if [ "${BAIQA_BENCH_DEPS:-0}" = 1 ]; then common+=(python3-torch); fi
 install "${common[@]}"
