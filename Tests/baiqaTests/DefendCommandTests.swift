@@ -93,6 +93,15 @@ final class DefendCommandTests: XCTestCase {
         XCTAssertEqual(try csv("ft2/steps.csv"), rows)
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("ft2/defended.pt")),
                        try Data(contentsOf: dir.appendingPathComponent("\(folder)/defended.pt")))
+
+        // The defender's own learning rate: recorded, reported, and it changes the first epoch.
+        _ = try defend(["finetune", "--run", "victim", "--epochs", "1", "--clean-fraction", "0.2", "--lr", "1e-5", "--out", "ft-lr"])
+        let slow = try csv("ft-lr/steps.csv")
+        XCTAssertEqual(slow[1], rows[1], "the undefended row does not depend on the rate")
+        XCTAssertNotEqual(slow[2], rows[2])
+        XCTAssertEqual((try json("ft-lr/results.json")["settings"] as! [String: Any])["learning_rate"] as? Double, 1e-5)
+        XCTAssertNil((results["settings"] as! [String: Any])["learning_rate"])
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("ft-lr/report.md"), encoding: .utf8).contains("1 epochs at learning rate 1e-05"))
     }
 
     /// The defence trains on clean data only: with another trigger recorded in the run, the defended
@@ -193,6 +202,8 @@ final class DefendCommandTests: XCTestCase {
             (["anp", "--run", "clean"], "not a backdoored victim"),
             (["finetune", "--run", "no-such-run"], "not a baiqa run folder"),
             (["finetune", "--run", "victim", "--clean-fraction", "0"], "--clean-fraction"),
+            (["finetune", "--run", "victim", "--lr", "0"], "--lr must be positive"),
+            (["fineprune", "--run", "victim", "--lr=-1e-3"], "--lr must be positive"),
             (["fineprune", "--run", "victim", "--clean-fraction", "1"], "--clean-fraction"),
             (["anp", "--run", "victim", "--clean-fraction", "1.5"], "--clean-fraction"),
             (["finetune", "--run", "victim", "--clean-fraction", "0.99"], "--clean-fraction 0.99 asks for"),

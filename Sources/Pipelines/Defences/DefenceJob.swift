@@ -22,6 +22,8 @@ public struct DefenceJob {
     public var seed: UInt64?
     /// Fine-tuning epochs (default: the victim's).
     public var epochs: Int?
+    /// Fine-tuning learning rate (default: the victim's recipe's).
+    public var learningRate: Double?
     public var pruningRates: [Double] = DefenceJob.grid(to: 0.80)
     public var anpThresholds: [Double] = DefenceJob.grid(to: 0.90)
     /// The clean-only selection rule: the largest rate/threshold whose clean-set RMSE rises less than this.
@@ -60,6 +62,7 @@ public struct DefenceJob {
     func validate() throws {
         if let f = cleanFraction, !(f > 0 && f < 1) { throw DefenceError("--clean-fraction must be in (0, 1), got \(f)") }
         if let e = epochs, e < 0 { throw DefenceError("--epochs must be ≥ 0, got \(e)") }
+        if let lr = learningRate, !(lr > 0 && lr.isFinite) { throw DefenceError("--lr must be positive, got \(lr)") }
         for (name, values, upper) in [("--rates", pruningRates, 1.0), ("--thresholds", anpThresholds, 1.0)] {
             guard !values.isEmpty, values.allSatisfy({ $0 >= 0 && $0 <= upper }), values == values.sorted(), values.first == 0 else {
                 throw DefenceError("\(name) must start at 0 and rise within [0, \(upper)], got \(values)")
@@ -77,6 +80,8 @@ public struct DefenceJob {
     struct Inputs: Encodable {
         var kind: String, victim: String, clean: [String], seed: UInt64, epochs: Int
         var rates: [Double]?, thresholds: [Double]?, maxRise: Double, anp: ANPMaskOptimizer.Settings?, threads: Int
+        /// Absent (the victim's rate) leaves the key of defences run before the option existed unchanged.
+        var lr: Double?
     }
 
     public func run(monitor: RunMonitor) throws -> DefenceResults {
@@ -117,7 +122,7 @@ public struct DefenceJob {
         let inputs = Inputs(kind: kind.rawValue, victim: try Fingerprint.ofFile(victimFile), clean: cleanNames, seed: seed,
                             epochs: kind == .anp ? 0 : epochs, rates: kind == .fineprune ? pruningRates : nil,
                             thresholds: kind == .anp ? anpThresholds : nil, maxRise: maxCleanRMSERise, anp: kind == .anp ? anp : nil,
-                            threads: Runtime.threads)
+                            threads: Runtime.threads, lr: kind == .anp ? nil : learningRate)
         let fingerprint = try Fingerprint.of(inputs)
 
         let work = try RunFolder.prepareWork(for: target, fingerprint: fingerprint, monitor: monitor)
@@ -131,18 +136,18 @@ public struct DefenceJob {
                         + "\(context.test.count) test images")
             let undefended = try context.measure(context.victimModel(), phase: "none", strength: 0)
             var results = DefenceResults(defence: kind.rawValue, run: run.path, cleanImages: cleanNames.count, undefended: undefended,
-                                         chosen: undefended, settings: .init(epochs: kind == .anp ? nil : epochs, maxCleanRMSERise: maxCleanRMSERise,
+                                         chosen: undefended, settings: .init(epochs: kind == .anp ? nil : epochs, learningRate: kind == .anp ? nil : learningRate, maxCleanRMSERise: maxCleanRMSERise,
                                                                             anp: kind == .anp ? anp : nil))
             var manifestOut = manifest
             manifestOut.kind = "defence"
             manifestOut.checkpoint = "defended.pt"
             switch kind {
             case .finetune:
-                _ = try FineTuningDefence(context: context, epochs: epochs, fingerprint: fingerprint).run()
+                _ = try FineTuningDefence(context: context, epochs: epochs, learningRate: learningRate, fingerprint: fingerprint).run()
                 results.chosen = context.steps.last!
             case .fineprune:
                 let outcome = try FinePruningDefence(context: context, rates: pruningRates, maxCleanRMSERise: maxCleanRMSERise,
-                                                     epochs: epochs, fingerprint: fingerprint).run()
+                                                     epochs: epochs, learningRate: learningRate, fingerprint: fingerprint).run()
                 results.chosen = context.steps.last!
                 results.chosenRate = outcome.rate
                 manifestOut.lastStageMask = Self.maskFile

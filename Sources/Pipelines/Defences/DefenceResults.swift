@@ -25,9 +25,11 @@ public struct DefenceResults: Codable {
 
     public struct Settings: Codable {
         public var epochs: Int?
+        /// nil: the victim's own.
+        public var learningRate: Double?
         public var maxCleanRMSERise: Double
         public var anp: ANPMaskOptimizer.Settings?
-        enum CodingKeys: String, CodingKey { case epochs, anp, maxCleanRMSERise = "max_clean_rmse_rise" }
+        enum CodingKeys: String, CodingKey { case epochs, anp, learningRate = "learning_rate", maxCleanRMSERise = "max_clean_rmse_rise" }
     }
 }
 
@@ -38,6 +40,9 @@ enum DefenceReport {
         var lines = ["# \(kind?.title ?? r.defence) of \(r.run)", ""]
         lines.append("Defender's clean set: \(r.cleanImages) images. Selection uses the clean set only "
                      + String(format: "(largest strength whose clean-set RMSE rises < %.0f%%).", r.settings.maxCleanRMSERise * 100))
+        if let epochs = r.settings.epochs {
+            lines.append("Fine-tuning: \(epochs) epochs at " + (r.settings.learningRate.map { "learning rate \($0)" } ?? "the victim's own learning rate") + ".")
+        }
         if let rate = r.chosenRate { lines.append("Chosen pruning rate: \(DefenceStep.format(rate)), then fine-tuned with the mask kept.") }
         if let t = r.chosenThreshold { lines.append("Chosen ANP mask threshold: \(DefenceStep.format(t)).") }
         lines.append("")

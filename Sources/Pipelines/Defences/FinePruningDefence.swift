@@ -12,6 +12,7 @@ struct FinePruningDefence {
     let rates: [Double]
     let maxCleanRMSERise: Double
     let epochs: Int
+    let learningRate: Double?
     let fingerprint: String
 
     struct Outcome {
@@ -42,7 +43,7 @@ struct FinePruningDefence {
                                    rate, count, order.count, maxCleanRMSERise * 100))
         let mask = try FinePruning.mask(order: order, count: count, device: .cpu)
         try TensorFile.save(mask, to: context.workDir.appendingPathComponent(DefenceJob.maskFile))
-        let tuned = try FineTuningDefence(context: context, epochs: epochs, lastStageMask: mask, fingerprint: fingerprint).run()
+        let tuned = try FineTuningDefence(context: context, epochs: epochs, learningRate: learningRate, lastStageMask: mask, fingerprint: fingerprint).run()
         return Outcome(model: tuned, rate: rate, mask: mask)
     }
 

@@ -11,6 +11,8 @@ import Torch
 struct FineTuningDefence {
     let context: DefenceContext
     let epochs: Int
+    /// nil: the victim's own rate (from scratch that is the training rate, which a tiny clean set overfits).
+    var learningRate: Double?
     /// Fine-Pruning's mask on the last stage, kept during fine-tuning (nil: plain fine-tuning).
     var lastStageMask: Tensor?
     var fingerprint: String
@@ -19,6 +21,7 @@ struct FineTuningDefence {
     func run() throws -> IQAModel {
         var recipe = context.manifest.recipe
         recipe.epochs = epochs
+        recipe.optimizer.override(learningRate: learningRate, weightDecay: nil)
         // The victim's weights are the start: no ImageNet or SCNN initialisation, no score-bias reset.
         recipe.backboneWeights = nil
         recipe.backboneWeightsFingerprint = nil

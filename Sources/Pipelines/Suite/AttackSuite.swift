@@ -324,6 +324,7 @@ public final class AttackSuite {
             job.out = work.appendingPathComponent("defence")
             if settings.cleanFraction > 0 { job.cleanFraction = settings.cleanFraction }
             if settings.epochs > 0 { job.epochs = settings.epochs }
+            if settings.learningRate > 0 { job.learningRate = settings.learningRate }
             job.maxCleanRMSERise = settings.maxRmseRise
             if settings.anpIterations > 0 { job.anpIterations = settings.anpIterations }
             if settings.anpBatch > 0 { job.anpBatchSize = settings.anpBatch }

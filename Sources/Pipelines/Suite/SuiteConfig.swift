@@ -70,6 +70,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         public var cleanFraction = 0.0
         /// Fine-tuning epochs (0: the victim's).
         public var epochs = 0
+        /// Fine-tuning learning rate of fine-tuning and Fine-Pruning (0: the victim's own).
+        public var learningRate = 0.0
         /// The clean-only selection rule of the pruning defences.
         public var maxRmseRise = 0.1
         /// ANP's iterations and crops per iteration (0: official for `paper` victims, 200 × 32 for `cpu`).
@@ -225,6 +227,7 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         guard defences.cleanFraction >= 0, defences.cleanFraction < 1 else {
             throw SuiteConfigError("defences.clean_fraction: must be in (0, 1), or 0 for each defence's default; got \(defences.cleanFraction)")
         }
+        guard defences.learningRate >= 0 else { throw SuiteConfigError("defences.learning_rate: must be positive, or 0 for the victim's; got \(defences.learningRate)") }
         guard defences.maxRmseRise > 0 else { throw SuiteConfigError("defences.max_rmse_rise: must be positive, got \(defences.maxRmseRise)") }
         for (key, v) in [("defences.epochs", defences.epochs), ("defences.anp_iterations", defences.anpIterations), ("defences.anp_batch", defences.anpBatch)] where v < 0 {
             throw SuiteConfigError("\(key): must not be negative (0 keeps the default), got \(v)")

@@ -25,12 +25,14 @@ struct DefendCommand: ParsableCommand {
             abstract: "Fine-tune every layer on the clean set with the victim's own recipe, one row per epoch.")
         @OptionGroup var defence: DefenceOptions
         @Option(help: "Fine-tuning epochs (default: the victim's).") var epochs: Int?
+        @Option(help: "Fine-tuning learning rate (default: the victim's; head multipliers kept).") var lr: Double?
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var compute: DeviceOptions
 
         func run() throws {
             var job = try defence.job(.finetune, runtime: runtime, compute: compute)
             job.epochs = epochs
+            job.learningRate = lr
             try DefenceOptions.execute(job)
         }
     }
@@ -47,12 +49,14 @@ struct DefendCommand: ParsableCommand {
         @OptionGroup var defence: DefenceOptions
         @Option(help: "Pruning rates, comma-separated, from 0 (default 0,0.05,…,0.8).") var rates: String?
         @Option(help: "Fine-tuning epochs after pruning (default: the victim's).") var epochs: Int?
+        @Option(help: "Fine-tuning learning rate (default: the victim's).") var lr: Double?
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var compute: DeviceOptions
 
         func run() throws {
             var job = try defence.job(.fineprune, runtime: runtime, compute: compute)
             job.epochs = epochs
+            job.learningRate = lr
             if let rates { job.pruningRates = try DefenceOptions.list(rates, option: "--rates") }
             try DefenceOptions.execute(job)
         }
