@@ -15,6 +15,19 @@ public struct SuiteRun {
         case serial
         /// As `baiqa step run` processes on this machine.
         case local(LocalExecutor)
+
+        /// Only a process that computes the steps itself decodes the images up front.
+        var decodesImages: Bool { if case .serial = self { return true } else { return false } }
+
+        /// Computes the plan's steps (a serial run through `suite`, whose closures they call).
+        func compute(_ plan: SuitePlan, suite: AttackSuite, logs: URL, monitor: RunMonitor) throws {
+            switch self {
+            case .serial:
+                for step in plan.steps { try suite.compute(step) }
+            case .local(let local):
+                try local.run(plan, store: suite.steps, logs: logs, monitor: monitor)
+            }
+        }
     }
 
     /// Reads and checks the config (every problem fails here, before anything is written).
@@ -33,16 +46,8 @@ public struct SuiteRun {
     }
 
     public func run(executor: Executor = .serial) throws -> SuiteResults {
-        let serial: Bool
-        if case .serial = executor { serial = true } else { serial = false }
-        // Only a process that computes decodes the images up front.
-        let (suite, plan) = try prepare(decodeImages: serial)
-        switch executor {
-        case .serial:
-            for step in plan.steps { try suite.compute(step) }
-        case .local(let local):
-            try local.run(plan, store: suite.steps, logs: folder.appendingPathComponent("logs"), monitor: monitor)
-        }
+        let (suite, plan) = try prepare(decodeImages: executor.decodesImages)
+        try executor.compute(plan, suite: suite, logs: folder.appendingPathComponent("logs"), monitor: monitor)
         return try finish(suite: suite, plan: plan)
     }
 

@@ -143,16 +143,9 @@ public struct SuiteSweep {
     }
 
     public func run(executor: SuiteRun.Executor) throws -> SweepResults {
-        let serial: Bool
-        if case .serial = executor { serial = true } else { serial = false }
-        let (plan, suites) = try prepare(decodeImages: serial)
-        switch executor {
-        case .serial:
-            let store = suites[0].0
-            for step in plan.steps { try store.compute(step) }
-        case .local(let local):
-            try local.run(plan, store: suites[0].0.steps, logs: folder.appendingPathComponent("logs"), monitor: monitor)
-        }
+        let (plan, suites) = try prepare(decodeImages: executor.decodesImages)
+        // Each step computes through the member suite that planned it first (its closure); the store is shared.
+        try executor.compute(plan, suite: suites[0].0, logs: folder.appendingPathComponent("logs"), monitor: monitor)
         return try finish(suites)
     }
 

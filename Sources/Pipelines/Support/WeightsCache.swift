@@ -49,12 +49,20 @@ public struct WeightsCache {
     }
 
     func verify(_ url: URL, _ weights: PublishedWeights, deleting what: String) throws {
+        // A suite resolves its config several times: hash a file once per process while it is unchanged.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        let identity = "\(url.path)|\((attributes?[.size] as? NSNumber)?.int64Value ?? -1)|\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        if Self.verified.contains(identity) { return }
         let digest = try SHA256.hex(ofFile: url)
         guard digest.hasPrefix(weights.sha256Prefix) else {
             try? FileManager.default.removeItem(at: url)
             throw RunError("\(weights.fileName): SHA-256 \(digest.prefix(16))… does not start with \(weights.sha256Prefix) as its name says; \(what) was deleted (\(url.path))")
         }
+        Self.verified.insert(identity)
     }
+
+    /// Files verified in this process (path, size, modification time).
+    private static let verified = VerifiedFiles()
 
     func download(_ weights: PublishedWeights) throws -> URL {
         let source = weights.url(base: baseURL)
@@ -104,6 +112,13 @@ public struct WeightsCache {
         }
         return try WeightsCache(monitor: monitor).get(weights)
     }
+}
+
+private final class VerifiedFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set: Set<String> = []
+    func contains(_ key: String) -> Bool { lock.lock(); defer { lock.unlock() }; return set.contains(key) }
+    func insert(_ key: String) { lock.lock(); set.insert(key); lock.unlock() }
 }
 
 /// Receives a download into a file, counting bytes and showing progress.
