@@ -144,6 +144,20 @@ final class SuiteConfigFileTests: XCTestCase {
         XCTAssertTrue(resolveError(["victim.backbone=vgg19"]).contains("victim.backbone: unknown backbone 'vgg19'"))
         XCTAssertTrue(resolveError(["victim.model=dbcnn", "victim.backbone=resnet18"]).contains("victim.backbone: DBCNN"))
         XCTAssertTrue(resolveError(["victim.crop=-16"]).contains("victim.crop: must not be negative"))
+        XCTAssertTrue(resolveError(["trigger.learning_rate=-1"]).contains("trigger.learning_rate"))
+        XCTAssertTrue(resolveError(["trigger.every=0"]).contains("trigger.every"))
+        XCTAssertTrue(error { _ = try SuiteConfigFile.load(nil, overrides: ["trigger.method=pgd"]) }.contains("trigger.method"))
+    }
+
+    /// Algorithm 1's update rule and its learning rate: each method's default unless set.
+    func testTriggerSearchMethod() throws {
+        let official = try SuiteConfigFile.load(nil, overrides: []).resolved().search
+        XCTAssertEqual(official.method, .official)
+        XCTAssertEqual(official.learningRate, 1)
+        let projected = try SuiteConfigFile.load(nil, overrides: ["trigger.method=projected"]).resolved().search
+        XCTAssertEqual(projected.method, .projected)
+        XCTAssertEqual(projected.learningRate, 10)
+        XCTAssertEqual(try SuiteConfigFile.load(nil, overrides: ["trigger.method=projected", "trigger.learning_rate=3"]).resolved().search.learningRate, 3)
     }
 
     /// victim.backbone / victim.crop reach the victim's recipe and leave the surrogate's alone.

@@ -27,6 +27,41 @@ final class AttackStepCommandTests: XCTestCase {
         XCTAssertEqual(record["positions"] as? String, "official")
         XCTAssertGreaterThan(try XCTUnwrap(record["psnr_alpha1"] as? Double), 10)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("t1.pt.search.pt").path))
+        XCTAssertEqual(record["method"] as? String, "official")
+        XCTAssertEqual(record["steps"] as? Int, 6)                 // 5 images × 2 repeats in batches of 4: 3 batches × 2 steps
+        XCTAssertEqual(record["held_out_images"] as? Int, 2)
+        // The objective curve on the surrogate's 2 test images: step 0 and the end (--every 50 > 6 steps).
+        let curve = try String(contentsOf: dir.appendingPathComponent("t1.pt.curve.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(curve.first.map(String.init), "step,seconds,loss,crop_psnr,mean_abs_shift,mean_shift,own_mean_abs_shift,pattern_rms,scale")
+        XCTAssertEqual(curve.dropFirst().map { $0.split(separator: ",").first.map(String.init) }, ["0"])
+        let objective = try XCTUnwrap(record["objective"] as? [String: Any])
+        XCTAssertGreaterThan(try XCTUnwrap(objective["mean_abs_shift"] as? Double), 0)
+        // Projected: on the budget (PSNR ≥ the design bound 30.07 dB; clamping only raises it), a curve
+        // point every 2 steps.
+        let projected = try CLI.run(search + ["--out", "p.pt", "--method", "projected", "--every", "2"], in: dir)
+        XCTAssertEqual(projected.status, 0, projected.stderr)
+        XCTAssertTrue(projected.stdout.contains("objective on 2 held-out images"), projected.stdout)
+        let precord = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("p.pt.json"))) as! [String: Any]
+        XCTAssertEqual(precord["method"] as? String, "projected")
+        XCTAssertEqual(precord["learning_rate"] as? Double, 10)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(precord["psnr_alpha1"] as? Double), 30.0)
+        let pcurve = try String(contentsOf: dir.appendingPathComponent("p.pt.curve.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(pcurve.dropFirst().map { $0.split(separator: ",").first.map(String.init) }, ["0", "2", "4", "6"])
+        // `trigger objective` compares triggers at the same budget.
+        let compare = try CLI.run(["trigger", "objective", "--model", "surrogate", "--trigger", "t1.pt", "p.pt", "random:1", "--csv", "o.csv"], in: dir)
+        XCTAssertEqual(compare.status, 0, compare.stderr)
+        let rows = try String(contentsOf: dir.appendingPathComponent("o.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 4)
+        XCTAssertTrue(rows[1].hasPrefix("t1.pt,8.0000,30.0"), String(rows[1]))
+        for (args, message) in [(["--lr", "0"], "--lr"), (["--method", "pgd"], "pgd"), (["--every", "-1"], "--every")] {
+            let bad = try CLI.run(search + ["--out", "bad.pt"] + args, in: dir)
+            XCTAssertNotEqual(bad.status, 0)
+            XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.pt").path))
+        }
+        let badTrigger = try CLI.run(["trigger", "objective", "--model", "surrogate", "--trigger", "random:x"], in: dir)
+        XCTAssertNotEqual(badTrigger.status, 0)
+        XCTAssertTrue(badTrigger.stderr.contains("random:x"), badTrigger.stderr)
         // Same seed and inputs: the same trigger values; another seed: another trigger.
         func trigger(_ name: String) throws -> PickleValue { try TorchFile.load(contentsOf: dir.appendingPathComponent(name)) }
         XCTAssertEqual(try CLI.run(search + ["--out", "t2.pt"], in: dir).status, 0)

@@ -3,27 +3,44 @@ import IQAData
 import IQAModels
 import Torch
 
-/// Algorithm 1 of the paper (UAP-DCT) as the official code runs it (spec §4): a universal trigger t
-/// (3×64 DCT coefficients) is optimised against a surrogate model on the poisoned subset with the
-/// untargeted objective
+/// Algorithm 1 of the paper (UAP-DCT): a universal trigger t (3×64 DCT coefficients) optimised against a
+/// surrogate model on the poisoned subset, to move the surrogate's scores as far as a visibility budget ε
+/// allows. Two update rules (`Method`):
 ///
-///     L(t) = −MSE(f(norm(T(B, t))), ŷ) + λ·max(MSE(T(B, t), B), ε²)
+/// - `official` (default, spec §4): the code's loop, step for step. Loss
+///       L(t) = −MSE(f(norm(T(B, t))), ŷ) + λ·max(MSE(T(B, t), B), ε²),   ŷ = f(norm(B)), λ = 1e8,
+///   a fresh Adam (lr 1) for every batch, start U(−300, 300). Most of its 18,500 steps go into shrinking
+///   the random start to the budget at about one unit per step (docs/results.md, issue 20).
+/// - `projected`: the same untargeted objective with the budget as a constraint instead of a penalty: t
+///   starts on the ε ball in a seeded random direction, one Adam runs across all batches, and after every
+///   step t is scaled back onto the ball (`TriggerBudget`). Every step then improves the direction.
 ///
-/// where ŷ = f(norm(B)) is the clean prediction of the batch, λ = 1e8 and ε = 8/255 (LIVEC) or 4/255
-/// (KonIQ-10k). Per batch, one flip decision and one crop position are shared by all images, the
-/// trigger is injected on the crop (grid at the crop origin), and a fresh Adam (lr 1) takes `steps`
-/// steps. Each image appears `repeats` times per epoch (25 in the official code).
+/// Per batch, one flip decision and one crop position are shared by all images and the trigger is
+/// injected on the crop at phase 0 (spec §4.2); each image appears `repeats` times per epoch.
 public struct UAPSearch {
-    /// The visibility budget ε (on 0…1) and the penalty weight λ.
+    public enum Method: String, Codable, Sendable, CaseIterable {
+        case official, projected
+    }
+
+    public var method: Method = .official
+    /// The visibility budget ε (on 0…1) and the penalty weight λ (official method).
     public var epsilon: Double = 8.0 / 255, lambda: Double = 1e8
-    /// Epochs, Adam steps per batch, batch size, repeats of each image per epoch, Adam's learning rate.
+    /// Epochs, Adam steps per batch, batch size, repeats of each image per epoch, Adam's learning rate
+    /// (in trigger units: DCT coefficients on the 0…255 scale).
     public var epochs = 50, stepsPerBatch = 10, batchSize = 128, repeats = 25, learningRate = 1.0
     public var crop = 224
+    /// Official method: the initial trigger is U(−initRange, initRange).
     public var initRange = 300.0
     public var positions: DCTPositions = .official
     public var seed: UInt64 = 919
 
     public init() {}
+
+    /// The default learning rate of each method: the official 1, and for `projected` 10, about 5 % of a
+    /// coefficient at the 8/255 budget (the official trigger's mean |t| is 201), measured in docs/results.md.
+    public static func defaultLearningRate(_ method: Method) -> Double { method == .official ? 1 : 10 }
+
+    public var budget: TriggerBudget { TriggerBudget(epsilon: epsilon, positions: positions) }
 
     /// State after `epochsDone` epochs (for per-epoch checkpoints and resume).
     public struct State {
@@ -31,6 +48,12 @@ public struct UAPSearch {
         public var epochsDone: Int
         public var lastLoss: Double
         public var lastPixelMSE: Double
+        /// Adam steps taken so far, and the persistent Adam's moments (`projected` only).
+        public var stepsDone = 0
+        public var optimiser: [String: Tensor] = [:]
+        /// The objective measured during the search, and the wall time spent (summed over resumes).
+        public var curve: [CurvePoint] = []
+        public var seconds = 0.0
 
         public init(trigger: Tensor, epochsDone: Int, lastLoss: Double, lastPixelMSE: Double) {
             self.trigger = trigger
@@ -40,18 +63,38 @@ public struct UAPSearch {
         }
     }
 
-    /// The initial trigger: i.i.d. U(−initRange, initRange), from a generator seeded by `seed`.
+    /// One point of the objective-vs-steps curve.
+    public struct CurvePoint: Codable, Sendable, Equatable {
+        public var step: Int
+        public var seconds: Double
+        /// The training loss and crop pixel MSE (0…1) of the last step (nil at step 0).
+        public var loss: Double?
+        public var pixelMSE: Double?
+        public var objective: UAPObjectiveRecord
+    }
+
+    /// The initial trigger: official, i.i.d. U(−initRange, initRange); projected, a random direction on
+    /// the budget. Both from generators seeded by `seed`.
     public func initialState() throws -> State {
-        var rng = SeededGenerator(seed: seed, stream: 0x0A1_6011)
-        let values = (0..<192).map { _ in Float(rng.uniform(-initRange, initRange)) }
-        return State(trigger: try Tensor(values, shape: [3, 64]), epochsDone: 0, lastLoss: .nan, lastPixelMSE: .nan)
+        let t: Tensor
+        switch method {
+        case .official:
+            var rng = SeededGenerator(seed: seed, stream: 0x0A1_6011)
+            t = try Tensor((0..<192).map { _ in Float(rng.uniform(-initRange, initRange)) }, shape: [3, 64])
+        case .projected:
+            t = try budget.randomOnBudget(seed: seed)
+        }
+        return State(trigger: t, epochsDone: 0, lastLoss: .nan, lastPixelMSE: .nan)
     }
 
     /// Runs the remaining epochs from `state`; `onEpoch` is called after each (for checkpoints).
-    /// `images` are the poisoned subset's indices in `source`.
+    /// `images` are the poisoned subset's indices in `source`. With `objective`, the curve gains a point
+    /// at step 0 and every `every` steps.
     public func run(surrogate: IQAModel, source: ImageSource, images: [Int], from state: State,
+                    objective: UAPObjective? = nil, every: Int = 50,
                     progress: ((Int, Int, Double) -> Void)? = nil, onEpoch: ((State) throws -> Void)? = nil) throws -> State {
         guard !images.isEmpty else { throw BackdoorError("the trigger search needs at least one image") }
+        guard every > 0 else { throw BackdoorError("the objective interval must be positive, got \(every)") }
         for i in images {
             let s = source.size(of: i)
             if s.width < crop || s.height < crop { throw BackdoorError("image \(i) is \(s.width)×\(s.height), smaller than the \(crop)² crop") }
@@ -66,8 +109,17 @@ public struct UAPSearch {
         let device = surrogate.device
         var state = state
         state.trigger = try state.trigger.to(device)
-        let (mean, std) = try PatchRenderer.normalisation(device: device)
-        let floor = try Tensor.scalar(epsilon * epsilon, device: device)
+        let started = Date()
+        let secondsBefore = state.seconds
+        let stepper = try BatchStepper(search: self, surrogate: surrogate, trigger: state.trigger, optimiser: state.optimiser)
+        func observe() throws {
+            guard let objective else { return }
+            let value = try objective.evaluate(stepper.trigger)
+            state.curve.append(CurvePoint(step: state.stepsDone, seconds: secondsBefore + Date().timeIntervalSince(started),
+                                          loss: state.lastLoss.isFinite ? state.lastLoss : nil,
+                                          pixelMSE: state.lastPixelMSE.isFinite ? state.lastPixelMSE : nil, objective: UAPObjectiveRecord(value)))
+        }
+        if state.stepsDone == 0 && state.curve.isEmpty { try observe() }
         let entries = images.flatMap { Array(repeating: $0, count: repeats) }
         let batchesPerEpoch = (entries.count + batchSize - 1) / batchSize
         while state.epochsDone < epochs {
@@ -83,35 +135,27 @@ public struct UAPSearch {
                 let y = Int.random(in: 0...(minH - crop), using: &rng), x = Int.random(in: 0...(minW - crop), using: &rng)
                 let flip = Bool.random(using: &rng)
                 let clean = try cropBatch(source: source, images: batch, y: y, x: x, flip: flip).staged(to: device)   // [N,3,S,S] on 0…1
-                let target = try withNoGrad { try surrogate.scores((clean - mean) / std) }
-                let quantised = try (clean * 255).round()
-                let t = try state.trigger.detach().clone().requiringGrad()   // never update the caller's tensor in place
-                let adam = Adam(groups: [ParameterGroup(parameters: [("trigger", t)], learningRate: learningRate)])
-                for _ in 0..<stepsPerBatch {
-                    let pattern = try DCTTrigger.tile(DCTTrigger.patternTensor(t, positions: positions), height: crop, width: crop,
-                                                      originY: 0, originX: 0, fullHeight: crop, fullWidth: crop)
-                    let triggered = try ((quantised + pattern) / 255).clamp(min: 0, max: 1)
-                    let pred = try surrogate.scores((triggered - mean) / std)
-                    let pixelMSE = try F.mseLoss(triggered, clean)
-                    let visibility = try pixelMSE.maximum(floor) * lambda
-                    let loss = try visibility - F.mseLoss(pred, target)
-                    adam.zeroGrad()
-                    try loss.backward()
-                    try adam.step()
-                    state.lastLoss = try loss.item()
-                    state.lastPixelMSE = try pixelMSE.item()
+                try stepper.optimise(clean: clean) { loss, mse in
+                    state.lastLoss = loss
+                    state.lastPixelMSE = mse
+                    state.stepsDone += 1
+                    if state.stepsDone % every == 0 { try observe() }
                 }
-                state.trigger = try t.detach()
                 progress?(epoch * batchesPerEpoch + b + 1, epochs * batchesPerEpoch, state.lastPixelMSE)
             }
             state.epochsDone += 1
+            state.trigger = try stepper.trigger.detach().clone()
+            state.optimiser = try stepper.optimiserState()
+            state.seconds = secondsBefore + Date().timeIntervalSince(started)
             try onEpoch?(state)
         }
-        state.trigger = try state.trigger.to(.cpu)
+        state.trigger = try stepper.trigger.detach().to(.cpu)
         return state
     }
 
-    /// Crops (and mirrors) the same window of every image into a [N, 3, S, S] batch on 0…1.
+    /// Crops (and mirrors) the same window of every image into a [N, 3, S, S] batch on 0…1. The window
+    /// is cut at column `x` and then mirrored (the official code mirrors the full image and cuts at
+    /// W − S − x: the same pixels).
     func cropBatch(source: ImageSource, images: [Int], y: Int, x: Int, flip: Bool) throws -> Tensor {
         let s = crop, plane = s * s
         var out = [Float](repeating: 0, count: images.count * 3 * plane)
@@ -125,5 +169,22 @@ public struct UAPSearch {
             }
         }
         return try Tensor(out, shape: [images.count, 3, s, s])
+    }
+}
+
+/// `UAPObjective.Value` as stored in checkpoints and curve files.
+public struct UAPObjectiveRecord: Codable, Sendable, Equatable {
+    public var meanAbsShift: Double, meanShift: Double, ownMeanAbsShift: Double, patternRMS: Double, scale: Double
+
+    public init(_ v: UAPObjective.Value) {
+        meanAbsShift = v.meanAbsShift
+        meanShift = v.meanShift
+        ownMeanAbsShift = v.ownMeanAbsShift
+        patternRMS = v.patternRMS
+        scale = v.scale
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case meanAbsShift = "mean_abs_shift", meanShift = "mean_shift", ownMeanAbsShift = "own_mean_abs_shift", patternRMS = "pattern_rms", scale
     }
 }

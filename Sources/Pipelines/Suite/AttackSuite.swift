@@ -105,7 +105,8 @@ public final class AttackSuite {
         // 2. The trigger (BAIQA only): a file, a seeded random one, or Algorithm 1's search as a step.
         var trigger: TriggerSource?
         if config.attacks.contains(.baiqa) {
-            trigger = try planTrigger(&plan, surrogate: surrogate, subset: subset, names: subsetNames)
+            trigger = try planTrigger(&plan, surrogate: surrogate, subset: subset, names: subsetNames,
+                                      heldOut: (split.test, split.test.map { dataset.names[$0] }))
         }
 
         // 3. C-BAIQA's PGD refinement of the poisoned images (unless the ablation turns it off).
@@ -176,7 +177,9 @@ public final class AttackSuite {
         var load: () throws -> DCTTrigger
     }
 
-    func planTrigger(_ plan: inout SuitePlan, surrogate: String, subset: [Int], names: [String]) throws -> TriggerSource {
+    /// `heldOut`: the test images, on which the search measures its objective curve (never searched on).
+    func planTrigger(_ plan: inout SuitePlan, surrogate: String, subset: [Int], names: [String],
+                     heldOut: (images: [Int], names: [String])) throws -> TriggerSource {
         let t = config.trigger
         switch t.source {
         case "file":
@@ -189,13 +192,13 @@ public final class AttackSuite {
             return TriggerSource(info: .init(source: "random"), file: nil, step: nil,
                                  load: { try DCTTrigger.random(seed: seed, targetPSNR: t.psnr, positions: t.positions) })
         default:
-            let job = TriggerSearchJob(search: resolved.search)
+            let job = TriggerSearchJob(search: resolved.search, heldOut: heldOut, every: config.trigger.every)
             let surrogateKey = String(surrogate.dropFirst("train-".count))
             let folder = try plan.add(id: "trigger", kind: "trigger", inputs: job.inputs(surrogate: surrogateKey, names: names), after: [surrogate],
                                       describe: "UAP-DCT trigger search on \(names.count) images") { [unowned self] work in
                 try job.run(surrogate: try model(surrogate), surrogateName: surrogateKey, source: try dataset().source, images: subset, names: names,
                             out: work.appendingPathComponent("trigger.pt"), record: work.appendingPathComponent("trigger.json"),
-                            checkpoint: work.appendingPathComponent("search-state.pt"), monitor: monitor)
+                            curve: work.appendingPathComponent("curve.csv"), checkpoint: work.appendingPathComponent("search-state.pt"), monitor: monitor)
             }
             let url = steps.root.appendingPathComponent(folder).appendingPathComponent("trigger.pt")
             return TriggerSource(info: .init(source: "search", file: url.path, step: folder), file: (url.path, folder), step: folder,

@@ -149,6 +149,12 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         /// The initial trigger is U(−init_range, init_range) per coefficient (official: 300).
         public var initRange = 300.0
         public var seed: UInt64 = 919
+        /// Algorithm 1's update rule: official (penalty, fresh Adam per batch) or projected (the budget as
+        /// a constraint, one Adam); `learning_rate` 0 takes the method's default (1 or 10).
+        public var method: UAPSearch.Method = .official
+        public var learningRate = 0.0
+        /// Steps between two points of the search's objective curve (on the test images).
+        public var every = 50
         public init() {}
     }
 
@@ -218,7 +224,10 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         for (key, v) in [("trigger.epsilon", trigger.epsilon), ("pgd.epsilon", c.pgd.epsilon), ("pgd.step", c.pgd.step)] where !(v > 0) {
             throw SuiteConfigError("\(key): must be positive, got \(v)")
         }
-        for (key, v) in [("trigger.epochs", c.trigger.epochs), ("trigger.steps", c.trigger.steps), ("trigger.batch", c.trigger.batch),
+        guard trigger.learningRate >= 0, trigger.learningRate.isFinite else {
+            throw SuiteConfigError("trigger.learning_rate: must be positive, or 0 for the method's default; got \(trigger.learningRate)")
+        }
+        for (key, v) in [("trigger.every", c.trigger.every), ("trigger.epochs", c.trigger.epochs), ("trigger.steps", c.trigger.steps), ("trigger.batch", c.trigger.batch),
                          ("trigger.repeats", c.trigger.repeats), ("pgd.steps", c.pgd.steps), ("pgd.views", c.pgd.views)] where v <= 0 {
             throw SuiteConfigError("\(key): must be positive, got \(v)")
         }
@@ -274,6 +283,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         search.batchSize = c.trigger.batch
         search.repeats = c.trigger.repeats
         search.initRange = c.trigger.initRange
+        search.method = c.trigger.method
+        search.learningRate = c.trigger.learningRate > 0 ? c.trigger.learningRate : UAPSearch.defaultLearningRate(c.trigger.method)
         search.positions = c.trigger.positions
         search.seed = c.trigger.seed
         var pgd = TargetedPGD()

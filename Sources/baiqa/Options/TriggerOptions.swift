@@ -123,3 +123,5 @@ struct TriggerOptions: ParsableArguments {
 extension AttackKind: ExpressibleByArgument {}
 extension DCTPositions: ExpressibleByArgument {}
 extension FTrojanTrigger.Channels: ExpressibleByArgument {}
+
+extension UAPSearch.Method: ExpressibleByArgument {}
