@@ -24,6 +24,14 @@ public final class UAPObjective {
         /// RMS of the unscaled trigger's pattern in 8-bit levels, and the factor onto the budget.
         public var patternRMS: Double
         public var scale: Double
+
+        public init(meanAbsShift: Double, meanShift: Double, ownMeanAbsShift: Double, patternRMS: Double, scale: Double) {
+            self.meanAbsShift = meanAbsShift
+            self.meanShift = meanShift
+            self.ownMeanAbsShift = ownMeanAbsShift
+            self.patternRMS = patternRMS
+            self.scale = scale
+        }
     }
 
     /// `crops`: held-out crops on 0…1, [N, 3, S, S] (CPU or the surrogate's device).

@@ -71,6 +71,14 @@ public struct UAPSearch {
         public var loss: Double?
         public var pixelMSE: Double?
         public var objective: UAPObjectiveRecord
+
+        public init(step: Int, seconds: Double, loss: Double?, pixelMSE: Double?, objective: UAPObjectiveRecord) {
+            self.step = step
+            self.seconds = seconds
+            self.loss = loss
+            self.pixelMSE = pixelMSE
+            self.objective = objective
+        }
     }
 
     /// The initial trigger: official, i.i.d. U(−initRange, initRange); projected, a random direction on

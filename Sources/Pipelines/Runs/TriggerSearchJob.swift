@@ -132,3 +132,29 @@ public struct SearchRecord: FingerprintedRecord {
         case learningRate = "learning_rate", heldOutImages = "held_out_images"
     }
 }
+
+extension SearchCurve {
+    /// Reads the step and one column (default mean |Δŷ| on the budget) of a curve file.
+    public static func read(_ url: URL, column: String = "mean_abs_shift") throws -> [(step: Int, value: Double)] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw RunError("\(url.path): cannot read the curve file") }
+        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first, header.first == "step", let k = header.firstIndex(of: column) else {
+            throw RunError("\(url.path): not a search curve (header must start with step and have \(column))")
+        }
+        return try lines.dropFirst().enumerated().map { n, row in
+            guard row.count == header.count, let step = Int(row[0]), let v = Double(row[k]) else {
+                throw RunError("\(url.path): line \(n + 2) is not a curve row")
+            }
+            return (step, v)
+        }
+    }
+
+    /// One figure of several searches' objective against Adam steps (points missing in a curve: gaps).
+    public static func figure(_ curves: [(label: String, points: [(step: Int, value: Double)])], name: String = "search-objective",
+                              title: String = "Algorithm 1: surrogate shift on held-out crops at the ε budget") -> Figure {
+        let steps = Set(curves.flatMap { $0.points.map(\.step) }).sorted()
+        let lookup = curves.map { Dictionary($0.points.map { ($0.step, $0.value) }, uniquingKeysWith: { _, last in last }) }
+        let rows = steps.map { s in [Double(s)] + lookup.map { $0[s] ?? .nan } }
+        return LineFigure.make(name: name, title: title, xLabel: "Adam steps", yLabel: "mean |Δŷ|", columns: ["step"] + curves.map(\.label), rows: rows)
+    }
+}

@@ -9,7 +9,7 @@ struct TriggerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trigger",
         abstract: "Work with triggers: apply one to an image, render it, measure its PSNR or objective, search one (Algorithm 1).",
-        subcommands: [Apply.self, Show.self, PSNR.self, TriggerSearchCommand.self, Objective.self])
+        subcommands: [Apply.self, Show.self, PSNR.self, TriggerSearchCommand.self, Objective.self, Curves.self])
 }
 
 /// A trigger named by the trigger options, or a run's own (`--run RUN`, with the options as overrides).
