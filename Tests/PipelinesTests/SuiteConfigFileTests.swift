@@ -181,7 +181,7 @@ final class SuiteConfigFileTests: XCTestCase {
         let mini = try SuiteConfigFile.load(folder.appendingPathComponent("livec-mini-cpu.yaml"))
         XCTAssertEqual(mini.dataset.kind, "livec")
         XCTAssertEqual(try mini.resolved().search.epochs, 4)
-        XCTAssertEqual(mini.trigger.source, "file")   // the cpu budget's search does not give a learnable trigger
+        XCTAssertEqual(mini.trigger.file, "triggers/hyperiqa-livec-mini-cpu.pt")   // the tool's own, shipped trigger
         let paper = try SuiteConfigFile.load(folder.appendingPathComponent("livec-paper.yaml"))
         XCTAssertEqual(paper.preset, "paper")
         XCTAssertEqual(paper.surrogate.patches, 5)
