@@ -71,7 +71,6 @@ public struct TriggerSearchJob {
         result.method = search.method.rawValue
         result.learningRate = search.learningRate
         result.steps = final.stepsDone
-        result.seconds = final.seconds
         result.heldOutImages = heldOut?.images.count
         result.objective = last
         result.environment = Runtime.computeEnvironment
@@ -116,8 +115,9 @@ public struct SearchRecord: FingerprintedRecord {
     public var lastPixelMSE: Double
     /// Of the search's inputs (absent in records written before 2026-12-05).
     public var fingerprint: String?
-    /// Added 2026-12-06: the update rule, Adam's rate, steps taken, wall seconds (summed over resumes),
-    /// the number of held-out images and the final objective on them, libtorch/threads/device.
+    /// Added 2026-12-06: the update rule, Adam's rate, steps taken, the number of held-out images and the
+    /// final objective on them, libtorch/threads/device. Wall time is in the curve file, not here: the
+    /// record of a resumed search must be byte-identical to an uninterrupted one's. (`seconds`: unused.)
     public var method: String?
     public var learningRate: Double?
     public var steps: Int?

@@ -69,8 +69,8 @@ struct TriggerSearchCommand: ParsableCommand {
         print(String(format: "trigger → %@ (PSNR at α = 1 on %d search images: %.2f dB; design bound 20·log10(255/ε) = %.2f dB)",
                      out, record.images, record.psnrAlpha1, 20 * log10(255 / epsilon)))
         if let o = record.objective, let n = record.heldOutImages {
-            print(String(format: "objective on %d held-out images: mean |Δŷ| %.3f (mean Δŷ %+.3f) after %d steps, %.0f s", n, o.meanAbsShift,
-                         o.meanShift, record.steps ?? 0, record.seconds ?? 0))
+            print(String(format: "objective on %d held-out images: mean |Δŷ| %.3f (mean Δŷ %+.3f) after %d steps", n, o.meanAbsShift,
+                         o.meanShift, record.steps ?? 0))
         }
     }
 }
