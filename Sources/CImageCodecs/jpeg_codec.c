@@ -152,8 +152,8 @@ int ic_jpeg_decode(const uint8_t *data, size_t size, uint8_t **pixels, int *widt
     return 0;
 }
 
-int ic_jpeg_encode(const uint8_t *pixels, int width, int height, int quality, uint8_t **out,
-                   size_t *out_size, char *err) {
+int ic_jpeg_encode(const uint8_t *pixels, int width, int height, int quality, int chroma_444,
+                   uint8_t **out, size_t *out_size, char *err) {
     struct jpeg_compress_struct cinfo;
     struct ic_jpeg_error jerr;
     unsigned char *volatile buffer = NULL;
@@ -180,6 +180,11 @@ int ic_jpeg_encode(const uint8_t *pixels, int width, int height, int quality, ui
     cinfo.input_components = 3;
     cinfo.in_color_space = JCS_RGB;
     jpeg_set_defaults(&cinfo); // YCbCr with 2x2 luma sampling = 4:2:0, as PIL's default
+    if (chroma_444) {
+        // PIL's subsampling=0: every component at full resolution.
+        cinfo.comp_info[0].h_samp_factor = 1;
+        cinfo.comp_info[0].v_samp_factor = 1;
+    }
     if (quality < 1) quality = 1;
     if (quality > 100) quality = 100;
     jpeg_set_quality(&cinfo, quality, TRUE);

@@ -3,7 +3,8 @@ import IQAData
 import Torch
 
 /// Writes a poisoned training set as a releasable folder dataset (the form an attacker publishes and a
-/// victim trains on with any tool): poisoned images as lossless PNG with the trigger injected on the
+/// victim trains on with any tool): poisoned images as lossless PNG (or JPEG at a chosen quality, as a
+/// dataset is usually released) with the trigger injected on the
 /// full image (after the C-BAIQA PGD perturbation, when given), every other image copied byte for byte,
 /// `scores.csv` (labels shifted by α·Δy for poison-label, unchanged for clean-label), `split.json`
 /// (train = the training list, test = the untouched test images) and `manifest.json` (attack, α per
@@ -20,6 +21,8 @@ public struct PoisonedDatasetExport {
         public var poisoned: [Entry]
         public var trainCount: Int
         public var testCount: Int
+        /// The poisoned images' format: nil for PNG, else the JPEG quality and subsampling.
+        public var poisonedJPEG: JPEGRecompression?
         public struct Entry: Codable {
             public var image: String
             public var source: String
@@ -40,6 +43,8 @@ public struct PoisonedDatasetExport {
     public var seed: UInt64
     public var triggerFingerprint: String?
     public var pgdFingerprint: String?
+    /// Write the poisoned images as JPEG through this channel (nil: lossless PNG).
+    public var jpeg: JPEGRecompression?
 
     public init(samples: [IQASample], train: [Int], test: [Int], plan: PoisonPlan, injector: CropInjector, attackName: String, seed: UInt64) {
         self.samples = samples
@@ -77,8 +82,14 @@ public struct PoisonedDatasetExport {
                 var label = s.score
                 let name: String
                 if let alpha = alphaOf[i] {
-                    name = "images/\(base).png"
-                    try ImageIO.writePNG(poisonedImage(s, alpha: alpha), to: work.appendingPathComponent(name))
+                    if let jpeg {
+                        name = "images/\(base).jpg"
+                        try ImageIO.writeJPEG(poisonedImage(s, alpha: alpha), quality: jpeg.quality, subsampling: jpeg.subsampling,
+                                              to: work.appendingPathComponent(name))
+                    } else {
+                        name = "images/\(base).png"
+                        try ImageIO.writePNG(poisonedImage(s, alpha: alpha), to: work.appendingPathComponent(name))
+                    }
                     if plan.labelMode == .poison { label += alpha * plan.deltaY }
                     entries.append(.init(image: name, source: s.name, alpha: alpha, originalScore: s.score, label: label))
                 } else {
@@ -94,7 +105,7 @@ public struct PoisonedDatasetExport {
                                 to: work.appendingPathComponent("split.json"))
             let manifest = Manifest(attack: attackName, labelMode: plan.labelMode.rawValue, rate: plan.rate, deltaY: plan.deltaY, seed: seed,
                                     triggerFingerprint: triggerFingerprint, pgdFingerprint: pgdFingerprint, poisoned: entries,
-                                    trainCount: train.count, testCount: test.count)
+                                    trainCount: train.count, testCount: test.count, poisonedJPEG: jpeg)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -22,10 +22,11 @@ extern "C" {
 int ic_jpeg_decode(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
                    char *err);
 
-/// Encodes interleaved RGB8 as a baseline JPEG (4:2:0 chroma subsampling, libjpeg quality scaling,
-/// as PIL's default save). `quality` is clamped to 1...100. Returns 0 on success.
-int ic_jpeg_encode(const uint8_t *pixels, int width, int height, int quality, uint8_t **out,
-                   size_t *out_size, char *err);
+/// Encodes interleaved RGB8 as a baseline JPEG with libjpeg's quality scaling, as PIL's save does:
+/// `chroma_444` 0 gives 4:2:0 chroma subsampling (PIL's default), 1 gives 4:4:4 (`subsampling=0`).
+/// `quality` is clamped to 1...100. Returns 0 on success.
+int ic_jpeg_encode(const uint8_t *pixels, int width, int height, int quality, int chroma_444,
+                   uint8_t **out, size_t *out_size, char *err);
 
 /// Decodes a PNG held in memory to interleaved RGB8 as PIL's `convert("RGB")` does: palettes
 /// expanded (transparency ignored), low bit-depth gray scaled to 0...255, gray replicated, alpha

@@ -65,10 +65,10 @@ public enum ImageIO {
         try AtomicFile.write(bytes, to: url)
     }
 
-    /// Writes `image` as a baseline 4:2:0 JPEG at `quality` (1...100).
-    public static func writeJPEG(_ image: RGBImage, quality: Int, to url: URL) throws {
+    /// Writes `image` as a baseline JPEG at `quality` (1...100), 4:2:0 unless told otherwise.
+    public static func writeJPEG(_ image: RGBImage, quality: Int, subsampling: JPEGCodec.Subsampling = .s420, to url: URL) throws {
         let bytes: [UInt8]
-        do { bytes = try JPEGCodec.encode(image, quality: quality) } catch let error as ImageError { throw error.naming(url.path) }
+        do { bytes = try JPEGCodec.encode(image, quality: quality, subsampling: subsampling) } catch let error as ImageError { throw error.naming(url.path) }
         try AtomicFile.write(bytes, to: url)
     }
 }

@@ -10,6 +10,11 @@ public struct PatchRenderer: Sendable {
     public let crop: Int
     public let injector: CropInjector?
     public let triggerPhase: TriggerPhase
+    /// A JPEG channel between the (triggered) image and the model, nil for none: with the full-image
+    /// phase the whole triggered image is recompressed before the crop (a released or uploaded file); with
+    /// the crop phase the triggered crop is, on its own grid. Clean crops (α = 0) pass through it too.
+    public let recompression: JPEGRecompression?
+    private let lastRecompressed = RecompressedImageMemo()
     public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
     public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
 
@@ -18,7 +23,8 @@ public struct PatchRenderer: Sendable {
         (try Tensor(imageNetMean, shape: [1, 3, 1, 1]).to(device), try Tensor(imageNetStd, shape: [1, 3, 1, 1]).to(device))
     }
 
-    public init(source: ImageSource, crop: Int, injector: CropInjector? = nil, triggerPhase: TriggerPhase = .fullImage) throws {
+    public init(source: ImageSource, crop: Int, injector: CropInjector? = nil, triggerPhase: TriggerPhase = .fullImage,
+                recompression: JPEGRecompression? = nil) throws {
         for i in 0..<source.count {
             let size = source.size(of: i)
             if size.width < crop || size.height < crop {
@@ -29,6 +35,12 @@ public struct PatchRenderer: Sendable {
         self.crop = crop
         self.injector = injector
         self.triggerPhase = triggerPhase
+        self.recompression = recompression
+    }
+
+    /// The same renderer with another JPEG channel (nil: none).
+    public func recompressing(_ recompression: JPEGRecompression?) throws -> PatchRenderer {
+        try PatchRenderer(source: source, crop: crop, injector: injector, triggerPhase: triggerPhase, recompression: recompression)
     }
 
     /// Renders the plans into a [N, 3, S, S] batch.
@@ -40,17 +52,21 @@ public struct PatchRenderer: Sendable {
         let mean = PatchRenderer.imageNetMean, std = PatchRenderer.imageNetStd
         for (n, plan) in plans.enumerated() {
             guard (0..<source.count).contains(plan.image) else { throw TorchError("patch plan names image \(plan.image) of \(source.count)") }
-            let image = try source.image(plan.image)
+            var image = try source.image(plan.image)
             guard plan.y >= 0, plan.x >= 0, plan.y + s <= image.height, plan.x + s <= image.width else {
                 throw TorchError("crop at (\(plan.y), \(plan.x)) does not fit image \(plan.image) (\(image.width)×\(image.height))")
             }
+            let recompressWholeImage = recompression != nil && (triggerPhase == .fullImage || injector == nil)
+            if recompressWholeImage { image = try recompressedFullImage(image, plan: plan) }
             image.pixels.withUnsafeBufferPointer { src in
                 for row in 0..<s {
                     let from = ((plan.y + row) * image.width + plan.x) * 3
                     for k in 0..<(s * 3) { region[row * s * 3 + k] = src[from + k] }
                 }
             }
-            if let injector, plan.alpha != 0 {
+            if let recompression, !recompressWholeImage {
+                try recompressCrop(region, alpha: plan.alpha, through: recompression, into: &chw)
+            } else if let injector, plan.alpha != 0, !recompressWholeImage {
                 region.withUnsafeBufferPointer { r in
                     chw.withUnsafeMutableBufferPointer {
                         switch triggerPhase {
@@ -80,5 +96,51 @@ public struct PatchRenderer: Sendable {
             }
         }
         return try Tensor(batch, shape: [plans.count, 3, s, s])
+    }
+
+    /// The whole image with the trigger at the plan's α (full-image phase) after the JPEG channel. A
+    /// test image's crops are rendered one after another, so one remembered image saves the re-encoding.
+    private func recompressedFullImage(_ image: RGBImage, plan: PatchPlan) throws -> RGBImage {
+        if let hit = lastRecompressed.image(index: plan.image, alpha: plan.alpha) { return hit }
+        var triggered = image
+        if let injector, plan.alpha != 0 { triggered = image.replacingPixels(chw: injector.injectFullImage(image, alpha: plan.alpha)) }
+        let result = try recompression!.roundTrip(triggered)
+        lastRecompressed.remember(result, index: plan.image, alpha: plan.alpha)
+        return result
+    }
+
+    /// A crop (HWC RGB8) with the trigger at α on its own grid, rounded to 8 bits and sent through the
+    /// JPEG channel, as CHW floats on 0…1.
+    private func recompressCrop(_ region: [UInt8], alpha: Double, through recompression: JPEGRecompression, into chw: inout [Float]) throws {
+        let s = crop, plane = s * s
+        var crop8 = RGBImage(width: s, height: s, pixels: region)
+        if let injector, alpha != 0 {
+            region.withUnsafeBufferPointer { r in
+                chw.withUnsafeMutableBufferPointer {
+                    injector.inject(hwc: r, height: s, width: s, alpha: alpha, originY: 0, originX: 0, fullHeight: s, fullWidth: s, into: $0)
+                }
+            }
+            crop8 = crop8.replacingPixels(chw: chw)
+        }
+        let out = try recompression.roundTrip(crop8)
+        for c in 0..<3 { for p in 0..<plane { chw[c * plane + p] = Float(out.pixels[p * 3 + c]) / 255 } }
+    }
+}
+
+/// The last image `PatchRenderer` sent whole through its JPEG channel (index, α), shared by the copies
+/// of one renderer; the lock makes it safe for the prefetching thread.
+final class RecompressedImageMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entry: (index: Int, alpha: Double, image: RGBImage)?
+
+    func image(index: Int, alpha: Double) -> RGBImage? {
+        lock.lock(); defer { lock.unlock() }
+        guard let entry, entry.index == index, entry.alpha == alpha else { return nil }
+        return entry.image
+    }
+
+    func remember(_ image: RGBImage, index: Int, alpha: Double) {
+        lock.lock(); defer { lock.unlock() }
+        entry = (index, alpha, image)
     }
 }

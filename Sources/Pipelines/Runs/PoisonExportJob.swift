@@ -16,6 +16,8 @@ public struct PoisonExportJob {
     /// C-BAIQA: PGD perturbations (from `baiqa pgd`) added to the poisoned images first.
     public var pgdFile: String?
     public var seed: UInt64 = 0
+    /// Poisoned images as JPEG through this channel (nil: PNG).
+    public var jpeg: JPEGRecompression?
 
     public init(dataset: DatasetSpec, trigger: TriggerSpec) {
         self.dataset = dataset
@@ -34,6 +36,7 @@ public struct PoisonExportJob {
                                        sampling: alphaSampling, targetMean: targetMean, seed: seed, subset: split.poisonedPositions)
         var export = PoisonedDatasetExport(samples: samples, train: split.train, test: split.test, plan: plan, injector: injector,
                                            attackName: trigger.attack.rawValue, seed: seed)
+        export.jpeg = jpeg
         export.triggerFingerprint = try trigger.fileURL(relativeTo: nil).map { try Fingerprint.ofFile($0) }
         if let pgdFile {
             let url = URL(fileURLWithPath: pgdFile)

@@ -24,7 +24,19 @@ public struct RunEvaluation {
 
     public init(folder: URL) { self.folder = folder }
 
-    public func run(monitor: RunMonitor) throws -> EvaluationOutput {
+    /// What every evaluation of the run needs: its model, test images and labels, the predictor with the
+    /// sweep's trigger (nil injector without one), the crop seed and the α sweep.
+    public struct Prepared {
+        public var test: [Int]
+        public var labels: [Double]
+        public var source: ImageSource
+        public var injector: CropInjector?
+        public var predictor: Predictor
+        public var cropSeed: UInt64
+        public var sweep: AlphaSweep
+    }
+
+    public func prepare() throws -> Prepared {
         let manifest = try RunManifest.read(from: folder)
         var datasetSpec = manifest.dataset
         if let root { datasetSpec.root = root }
@@ -34,8 +46,6 @@ public struct RunEvaluation {
             .resolve(against: loaded.samples, missing: .error, source: folder.appendingPathComponent(RunManifest.fileName).path)
         let index = loaded.indexByName
         let test = resolved.test.map { index[$0.name]! }
-        let labels = test.map { loaded.scores[$0] }
-
         let injector = try trigger?.injector(seed: manifest.seed, relativeTo: folder)
         let recipe = manifest.recipe
         let renderer = try PatchRenderer(source: loaded.source, crop: recipe.cropSize, injector: injector, triggerPhase: triggerPhase ?? recipe.triggerPhase)
@@ -44,22 +54,27 @@ public struct RunEvaluation {
         let cropSeed = (seed ?? manifest.seed) &+ 0xE7A1
         let sweep = AlphaSweep(alphas: alphas ?? manifest.attack?.alphas ?? AlphaSweep.paperAlphas,
                                deltaY: deltaY ?? manifest.attack?.deltaY ?? AlphaSweep.paperDeltaY)
+        return Prepared(test: test, labels: test.map { loaded.scores[$0] }, source: loaded.source, injector: injector,
+                        predictor: predictor, cropSeed: cropSeed, sweep: sweep)
+    }
 
-        var output = EvaluationOutput(run: folder.path, n: test.count)
+    public func run(monitor: RunMonitor) throws -> EvaluationOutput {
+        let p = try prepare()
+        var output = EvaluationOutput(run: folder.path, n: p.test.count)
         let clean: [Double]
-        if let injector {
+        if let injector = p.injector {
             output.trigger = trigger
-            let outcome = try AttackEvaluator(predictor: predictor, sweep: sweep, seed: cropSeed).run(images: test, labels: labels) { d, t in
+            let outcome = try AttackEvaluator(predictor: p.predictor, sweep: p.sweep, seed: p.cropSeed).run(images: p.test, labels: p.labels) { d, t in
                 monitor.progress(stage: "α sweep", done: d, total: t, detail: "")
             }
             clean = outcome.clean
             output.attack = outcome.attack
-            output.psnrAlpha1 = try TriggerPSNR.summary(source: loaded.source, images: test, injector: injector)
+            output.psnrAlpha1 = try TriggerPSNR.summary(source: p.source, images: p.test, injector: injector)
         } else {
-            clean = try predictor.scores(images: test, seed: cropSeed)
+            clean = try p.predictor.scores(images: p.test, seed: p.cropSeed)
         }
-        output.benign = try BenignMetrics(predictions: clean, labels: labels)
-        if logistic { output.benignMapped = try BenignMetrics(predictions: clean, labels: labels, mapped: true) }
+        output.benign = try BenignMetrics(predictions: clean, labels: p.labels)
+        if logistic { output.benignMapped = try BenignMetrics(predictions: clean, labels: p.labels, mapped: true) }
         return output
     }
 }
