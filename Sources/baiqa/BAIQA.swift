@@ -10,6 +10,6 @@ struct BAIQA: ParsableCommand {
         Every step writes files that PyTorch's torch.load and the other steps read.
         """,
         version: "0.1.0",
-        subcommands: [ExperimentCommand.self, TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, DatasetCommand.self, TriggerCommand.self, ModelsCommand.self, PretrainCommand.self, PGDCommand.self, PoisonCommand.self, RobustnessCommand.self, DefendCommand.self, PlotCommand.self, RunsCommand.self, StepCommand.self, WeightsCommand.self]
+        subcommands: [ExperimentCommand.self, TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, DatasetCommand.self, TriggerCommand.self, ModelsCommand.self, PretrainCommand.self, PGDCommand.self, PoisonCommand.self, RobustnessCommand.self, AuditCommand.self, DefendCommand.self, PlotCommand.self, RunsCommand.self, StepCommand.self, WeightsCommand.self]
     )
 }

@@ -62,7 +62,7 @@ public struct LoadedDataset: Sendable {
     }
 
     /// Runs `body` over `items` on all cores, keeping order; the first error (in item order) is thrown.
-    static func parallelMap<T, R>(_ items: [T], progress: ((Int, Int) -> Void)? = nil, _ body: @escaping (T) throws -> R) throws -> [R] {
+    public static func parallelMap<T, R>(_ items: [T], progress: ((Int, Int) -> Void)? = nil, _ body: @escaping (T) throws -> R) throws -> [R] {
         let slots = OrderedSlots<R>(items.count)
         DispatchQueue.concurrentPerform(iterations: items.count) { i in
             let r = Result { try body(items[i]) }
