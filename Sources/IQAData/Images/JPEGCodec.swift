@@ -9,6 +9,16 @@ public enum JPEGCodec {
         case s420 = "420"
         /// Every channel at full resolution (PIL's `subsampling=0`).
         case s444 = "444"
+
+        /// Read from "420"/"444" or, as YAML writes an unquoted 444, from the number.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            let text = (try? c.decode(String.self)) ?? (try? c.decode(Int.self)).map(String.init) ?? ""
+            guard let value = Subsampling(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "chroma subsampling must be 420 or 444, got '\(text)'")
+            }
+            self = value
+        }
     }
 
     /// Decodes JPEG bytes to RGB8. Truncated or corrupt data throws `ImageError.Kind.corrupt`.

@@ -14,6 +14,9 @@ public struct PatchRenderer: Sendable {
     /// phase the whole triggered image is recompressed before the crop (a released or uploaded file); with
     /// the crop phase the triggered crop is, on its own grid. Clean crops (α = 0) pass through it too.
     public let recompression: JPEGRecompression?
+    /// false: only triggered crops (α ≠ 0) pass through the channel, as when a poisoned training set is
+    /// released with its poisoned images re-encoded and the clean ones as they were.
+    public let recompressesCleanCrops: Bool
     private let lastRecompressed = RecompressedImageMemo()
     public static let imageNetMean: [Float] = [0.485, 0.456, 0.406]
     public static let imageNetStd: [Float] = [0.229, 0.224, 0.225]
@@ -24,7 +27,7 @@ public struct PatchRenderer: Sendable {
     }
 
     public init(source: ImageSource, crop: Int, injector: CropInjector? = nil, triggerPhase: TriggerPhase = .fullImage,
-                recompression: JPEGRecompression? = nil) throws {
+                recompression: JPEGRecompression? = nil, recompressesCleanCrops: Bool = true) throws {
         for i in 0..<source.count {
             let size = source.size(of: i)
             if size.width < crop || size.height < crop {
@@ -36,11 +39,13 @@ public struct PatchRenderer: Sendable {
         self.injector = injector
         self.triggerPhase = triggerPhase
         self.recompression = recompression
+        self.recompressesCleanCrops = recompressesCleanCrops
     }
 
     /// The same renderer with another JPEG channel (nil: none).
     public func recompressing(_ recompression: JPEGRecompression?) throws -> PatchRenderer {
-        try PatchRenderer(source: source, crop: crop, injector: injector, triggerPhase: triggerPhase, recompression: recompression)
+        try PatchRenderer(source: source, crop: crop, injector: injector, triggerPhase: triggerPhase, recompression: recompression,
+                          recompressesCleanCrops: recompressesCleanCrops)
     }
 
     /// Renders the plans into a [N, 3, S, S] batch.
@@ -56,7 +61,8 @@ public struct PatchRenderer: Sendable {
             guard plan.y >= 0, plan.x >= 0, plan.y + s <= image.height, plan.x + s <= image.width else {
                 throw TorchError("crop at (\(plan.y), \(plan.x)) does not fit image \(plan.image) (\(image.width)×\(image.height))")
             }
-            let recompressWholeImage = recompression != nil && (triggerPhase == .fullImage || injector == nil)
+            let channel = plan.alpha != 0 || recompressesCleanCrops ? recompression : nil
+            let recompressWholeImage = channel != nil && (triggerPhase == .fullImage || injector == nil)
             if recompressWholeImage { image = try recompressedFullImage(image, plan: plan) }
             image.pixels.withUnsafeBufferPointer { src in
                 for row in 0..<s {
@@ -64,8 +70,8 @@ public struct PatchRenderer: Sendable {
                     for k in 0..<(s * 3) { region[row * s * 3 + k] = src[from + k] }
                 }
             }
-            if let recompression, !recompressWholeImage {
-                try recompressCrop(region, alpha: plan.alpha, through: recompression, into: &chw)
+            if let channel, !recompressWholeImage {
+                try recompressCrop(region, alpha: plan.alpha, through: channel, into: &chw)
             } else if let injector, plan.alpha != 0, !recompressWholeImage {
                 region.withUnsafeBufferPointer { r in
                     chw.withUnsafeMutableBufferPointer {

@@ -56,12 +56,14 @@ public final class BackdoorExperiment {
         let entries = plan.entries(images: train, labels: train.map { dataset.scores[$0] })
         try writeJSON(PoisonManifest(plan: plan, train: train, names: dataset.names), to: workDir.appendingPathComponent("poison.json"))
         monitor.log("\(labelMode == .poison ? "P" : "C")-BAIQA, \(attack.trigger.summary): \(plan.poisoned.count) of \(train.count) training images poisoned, Δy = \(attack.deltaY), "
-                    + (labelMode == .poison ? "α sampling \(attack.alphaSampling.rawValue)" : "α = (y − \(attack.targetMean ?? 50))/Δy, \(perturbations.count) PGD-refined images"))
+                    + (labelMode == .poison ? "α sampling \(attack.alphaSampling.rawValue)" : "α = (y − \(attack.targetMean ?? 50))/Δy, \(perturbations.count) PGD-refined images")
+                    + (attack.releaseJPEG.map { ", released as \($0)" } ?? ""))
 
         // Victim training, resumable per epoch; C-BAIQA trains on the PGD-refined images, tests on clean ones.
         let trainSource: ImageSource = perturbations.isEmpty ? dataset.source
             : try PerturbedImages(base: dataset.source, deltas: perturbations, names: dataset.names)
-        let trainRenderer = try PatchRenderer(source: trainSource, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
+        let trainRenderer = try PatchRenderer(source: trainSource, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase,
+                                              recompression: attack.releaseJPEG, recompressesCleanCrops: false)
         let renderer = try PatchRenderer(source: dataset.source, crop: recipe.cropSize, injector: trigger, triggerPhase: recipe.triggerPhase)
         let training = try CheckpointedTraining(recipe: recipe, renderer: trainRenderer, seed: config.seed, workDir: workDir,
                                                 modelFile: "victim.pt", fingerprint: config.fingerprint, monitor: monitor)

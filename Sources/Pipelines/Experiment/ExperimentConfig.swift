@@ -27,6 +27,9 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         public var targetMean: Double?
         /// FNV-1a 64 of the C-BAIQA PGD perturbations used (nil: none).
         public var pgdFingerprint: String?
+        /// Release-time JPEG: the poisoned training images reach the victim re-encoded through this channel
+        /// (the clean ones as they were), as when the poisoned set is published as JPEG (nil: lossless).
+        public var releaseJPEG: JPEGRecompression?
         public init() {}
     }
 

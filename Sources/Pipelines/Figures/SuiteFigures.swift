@@ -4,6 +4,11 @@ import Foundation
 /// The figures of an attack suite: Fig. 2 with one series per victim (label mode × attack), each from its
 /// victim step's predictions.csv, in the suite's step store.
 enum SuiteFigures {
+    /// P-BAIQA, C-ftrojan, …
+    static func name(_ label: String, _ attack: String) -> String {
+        (label == "poison" ? "P" : "C") + "-" + (attack == "baiqa" ? "BAIQA" : attack)
+    }
+
     static func of(_ folder: URL, stepsFolder: URL? = nil) throws -> RunFigures {
         let url = folder.appendingPathComponent("results.json")
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -13,8 +18,26 @@ enum SuiteFigures {
         struct Runs: Decodable {
             struct Run: Decodable { var label: String; var attack: String; var step: String }
             struct Defence: Decodable { var label: String; var attack: String; var defence: String; var step: String }
+            struct JPEGTest: Decodable {
+                struct Row: Decodable {
+                    struct Channel: Decodable { var quality: Int }
+                    struct Attack: Decodable { var mra: [Double] }
+                    var recompression: Channel?
+                    var attack: Attack
+                }
+                var label: String; var attack: String; var rows: [Row]
+            }
+            struct JPEGRelease: Decodable {
+                struct Channel: Decodable { var quality: Int }
+                struct Numbers: Decodable { var mmra: Double }
+                var label: String; var attack: String; var release: Channel; var attackMetrics: Numbers
+                enum CodingKeys: String, CodingKey { case label, attack, release, attackMetrics = "attack_metrics" }
+            }
             var runs: [Run]
             var defences: [Defence]?
+            var jpegTestTime: [JPEGTest]?
+            var jpegRelease: [JPEGRelease]?
+            enum CodingKeys: String, CodingKey { case runs, defences, jpegTestTime = "jpeg_test_time", jpegRelease = "jpeg_release" }
         }
         let results: Runs
         do { results = try JSONFiles.read(Runs.self, from: url) } catch {
@@ -31,7 +54,7 @@ enum SuiteFigures {
                 out.skipped.append("\(run.label)/\(run.attack): no predictions in \(stepFolder.path)")
                 continue
             }
-            let label = (run.label == "poison" ? "P" : "C") + "-" + (run.attack == "baiqa" ? "BAIQA" : run.attack)
+            let label = Self.name(run.label, run.attack)
             series.append(.init(label: label, alphas: attack.alphas, clean: clean, triggered: triggered))
             deltaY = deltaY ?? attack.deltaY
         }
@@ -45,7 +68,7 @@ enum SuiteFigures {
                 out.skipped.append("\(d.label)/\(d.attack) \(d.defence): no steps in \(url.path)")
                 continue
             }
-            let label = (d.label == "poison" ? "P" : "C") + "-" + (d.attack == "baiqa" ? "BAIQA" : d.attack)
+            let label = Self.name(d.label, d.attack)
             func points(_ phase: String) -> [DefenceCurveFigure.Point] {
                 rows.filter { $0.phase == phase }.map { .init(strength: $0.strength, mmae: $0.attack.mmae, rmse: $0.benign.rmse, cleanSetRMSE: $0.cleanSetRMSE, mmra: $0.attack.mmra) }
             }
@@ -65,6 +88,23 @@ enum SuiteFigures {
             if let series = curves[kind], !series.isEmpty {
                 out.figures.append(DefenceCurveFigure.make(name: name, title: title, xLabel: xLabel, series: series))
             }
+        }
+
+        // mMRA against JPEG quality: one line per victim at test time, one per victim at release time.
+        var columns: [String: [Int: Double]] = [:], order: [String] = []
+        func add(_ column: String, _ quality: Int, _ mmra: Double) {
+            if columns[column] == nil { order.append(column) }
+            columns[column, default: [:]][quality] = mmra
+        }
+        for run in results.jpegTestTime ?? [] {
+            for row in run.rows { if let q = row.recompression?.quality { add(Self.name(run.label, run.attack) + " (test)", q, row.attack.mra.reduce(0, +) / Double(max(1, row.attack.mra.count))) } }
+        }
+        for run in results.jpegRelease ?? [] { add(Self.name(run.label, run.attack) + " (release)", run.release.quality, run.attackMetrics.mmra) }
+        if !order.isEmpty {
+            let qualities = Set(columns.values.flatMap(\.keys)).sorted(by: >)
+            let rows = qualities.map { q in [Double(q)] + order.map { columns[$0]?[q] ?? .nan } }
+            out.figures.append(LineFigure.make(name: "suite-jpeg-robustness", title: "Backdoor behind JPEG: mMRA against quality",
+                                               xLabel: "JPEG quality", yLabel: "mMRA", columns: ["quality"] + order, rows: rows))
         }
         return out
     }

@@ -113,6 +113,36 @@ public enum SuiteReport {
             out += "roughly stable while the benign RMSE degrades markedly. Each defence's steps.csv and figures are in its step folder's `defence/`.\n\n"
         }
 
+        if let tests = r.jpegTestTime, !tests.isEmpty {
+            out += "## JPEG robustness at test time\n\n"
+            out += "Each victim's α sweep with every test image (triggered, and its clean reference) JPEG-encoded at the quality "
+            out += "(\(c.robustness.subsampling == .s420 ? "4:2:0" : "4:4:4")) before scoring. mMRA per quality; in brackets the share of the "
+            out += "trigger the channel leaves, ⟨J(x+t) − J(x), t⟩/⟨t, t⟩.\n\n"
+            let qualities = tests[0].rows.compactMap { $0.recompression?.quality }
+            var t6 = MarkdownTable(headers: ["victim", "no JPEG"] + qualities.map { "q\($0)" }, alignments: [.left] + Array(repeating: .right, count: qualities.count + 1))
+            for run in tests {
+                t6.append([victimName(label: run.label, attack: run.attack)] + run.rows.map { row in
+                    f(row.attack.mmra, 3) + (row.recompression == nil ? "" : row.survival.map { " (\(f($0.retained, 2)))" } ?? "")
+                })
+            }
+            out += t6.markdown + "\n"
+        }
+        if let releases = r.jpegRelease, !releases.isEmpty {
+            out += "## JPEG robustness at release time\n\n"
+            out += "Victims trained on the poisoned set with its poisoned images re-encoded as JPEG (the clean ones as they were), "
+            out += "evaluated as usual; the first column repeats the lossless victim.\n\n"
+            let qualities = Array(Set(releases.map(\.release.quality))).sorted(by: >)
+            var t7 = MarkdownTable(headers: ["victim", "lossless"] + qualities.map { "q\($0) SROCC / mMRA" }, alignments: [.left] + Array(repeating: .right, count: qualities.count + 1))
+            for run in r.runs {
+                let row = qualities.map { q in
+                    releases.first { $0.label == run.label && $0.attack == run.attack && $0.release.quality == q }
+                        .map { "\(f($0.benign.srocc, 3)) / \(f($0.attackMetrics.mmra, 3))" } ?? ""
+                }
+                t7.append([victimName(label: run.label, attack: run.attack), "\(f(run.benign.srocc, 3)) / \(f(run.attackMetrics.mmra, 3))"] + row)
+            }
+            out += t7.markdown + "\n"
+        }
+
         out += "## Runs\n\n"
         var t4 = MarkdownTable(headers: ["label", "attack", "step folder", "train s"], alignments: [.left, .left, .left, .right])
         t4.append(["—", "clean model", r.clean.step, ""])

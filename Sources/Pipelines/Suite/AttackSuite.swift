@@ -127,8 +127,16 @@ public final class AttackSuite {
             for attack in config.attacks {
                 let victim = try planVictim(&plan, label: label, attack: attack, trigger: attack == .baiqa ? trigger : nil,
                                             pgd: label == .clean ? pgd : nil)
+                let name = Self.victimName(label: label.rawValue, attack: attack.rawValue)
                 for kind in config.defences.run {
-                    try planDefence(&plan, kind: kind, victim: victim, name: Self.victimName(label: label.rawValue, attack: attack.rawValue))
+                    try planDefence(&plan, kind: kind, victim: victim, name: name)
+                }
+                // 7. JPEG robustness: the victim behind test-time recompression, and victims whose poisoned
+                // images were released as JPEG.
+                if !config.robustness.jpeg.isEmpty { try planRobustness(&plan, victim: victim, name: name) }
+                for channel in config.robustness.releaseChannels {
+                    try planVictim(&plan, label: label, attack: attack, trigger: attack == .baiqa ? trigger : nil,
+                                   pgd: label == .clean ? pgd : nil, release: channel)
                 }
             }
         }
@@ -136,6 +144,12 @@ public final class AttackSuite {
     }
 
     static func victimName(label: String, attack: String) -> String { "\(label == "poison" ? "P" : "C")-\(attack)" }
+
+    /// The role of a victim step: `victim-P-baiqa`, or `victim-P-baiqa-release-q75` for one trained on a
+    /// poisoned set released as JPEG.
+    static func victimRole(_ name: String, release: JPEGRecompression?) -> String {
+        "victim-\(name)" + (release.map { "-release-q\($0.quality)" } ?? "")
+    }
 
     /// Computes the plan in order, in this process (each step reused when done), and gathers the results.
     public func run() throws -> SuiteResults {
@@ -269,7 +283,9 @@ public final class AttackSuite {
         }
     }
 
-    func planVictim(_ plan: inout SuitePlan, label: PoisonPlan.LabelMode, attack: AttackKind, trigger: TriggerSource?, pgd: String?) throws -> String {
+    @discardableResult
+    func planVictim(_ plan: inout SuitePlan, label: PoisonPlan.LabelMode, attack: AttackKind, trigger: TriggerSource?, pgd: String?,
+                    release: JPEGRecompression? = nil) throws -> String {
         var ec = ExperimentConfig()
         ec.dataset = resolved.dataset
         ec.trainRatio = config.dataset.trainRatio
@@ -293,10 +309,12 @@ public final class AttackSuite {
             ec.attack.targetMean = config.poison.targetMean
             ec.attack.pgdFingerprint = pgd   // the step folder's name, as suites have always keyed it
         }
+        ec.attack.releaseJPEG = release
         let name = Self.victimName(label: label.rawValue, attack: attack.rawValue)
         let after = [trigger?.step, pgd].compactMap { $0 }
-        return try plan.add(id: "victim-\(name)", kind: "victim", inputs: ec, after: after,
-                            describe: "\(label == .poison ? "P" : "C")-BAIQA victim, \(attack.rawValue) trigger") { [unowned self] work in
+        return try plan.add(id: Self.victimRole(name, release: release), kind: "victim", inputs: ec, after: after,
+                            describe: "\(label == .poison ? "P" : "C")-BAIQA victim, \(attack.rawValue) trigger"
+                                + (release.map { ", poisoned images released as \($0)" } ?? "")) { [unowned self] work in
             let experiment = BackdoorExperiment(config: ec, workDir: work, monitor: monitor)
             let results = try experiment.run(dataset: try dataset(), trigger: attack == .baiqa ? try self.trigger(trigger) : nil,
                                              perturbations: try deltas(pgd))
@@ -305,6 +323,24 @@ public final class AttackSuite {
                 .write(to: work.appendingPathComponent("report.md"), options: .atomic)
             try? FileManager.default.removeItem(at: work.appendingPathComponent("train_state.pt"))
             RunFigures.addToRun(work, monitor: monitor)
+        }
+    }
+
+    struct RobustnessInputs: Encodable {
+        var victim: String, channels: [JPEGRecompression], seed: UInt64
+    }
+
+    /// A victim's α sweep behind each test-time JPEG channel (`baiqa robustness` on the victim step).
+    func planRobustness(_ plan: inout SuitePlan, victim: String, name: String) throws {
+        let channels = config.robustness.testChannels
+        try plan.add(id: "robustness-\(name)", kind: "robustness", inputs: RobustnessInputs(victim: victim, channels: channels, seed: config.seed),
+                     after: [victim], describe: "the \(name) victim behind JPEG") { [unowned self] work in
+            let run = steps.root.appendingPathComponent(victim)
+            var evaluation = RunEvaluation(folder: run)
+            evaluation.trigger = try RunManifest.read(from: run).triggerSpec
+            let output = try RunRobustness(evaluation: evaluation, channels: channels).run(monitor: monitor)
+            try JSONFiles.write(output.rows, to: work.appendingPathComponent("robustness.json"))
+            try Data(output.csv.utf8).write(to: work.appendingPathComponent("robustness.csv"), options: .atomic)
         }
     }
 

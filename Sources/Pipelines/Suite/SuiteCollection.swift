@@ -48,6 +48,7 @@ extension AttackSuite {
 
         var runs: [SuiteResults.VictimRun] = []
         var defences: [SuiteResults.DefenceRun] = []
+        var jpegTestTime: [SuiteResults.JPEGTestRun] = [], jpegRelease: [SuiteResults.JPEGReleaseRun] = []
         for label in config.labels {
             for attack in config.attacks {
                 let name = Self.victimName(label: label.rawValue, attack: attack.rawValue)
@@ -61,6 +62,21 @@ extension AttackSuite {
                 for kind in config.defences.run {
                     defences.append(try defenceRun(folder("defence-\(kind.rawValue)-\(name)")!, kind: kind, victim: run, name: name))
                 }
+                if let robustness = folder("robustness-\(name)") {
+                    let rows = try JSONFiles.read([JPEGRobustness.Row].self, from: robustness.appendingPathComponent("robustness.json"))
+                    jpegTestTime.append(.init(label: label.rawValue, attack: attack.rawValue, step: robustness.lastPathComponent, rows: rows))
+                    monitor.log("\(name) behind JPEG: mMRA " + rows.map { r in
+                        String(format: "%@ %.3f", r.recompression.map { "q\($0.quality)" } ?? "none", r.attack.mmra)
+                    }.joined(separator: ", "))
+                }
+                for channel in config.robustness.releaseChannels {
+                    let step = folder(Self.victimRole(name, release: channel))!
+                    let saved = try JSONDecoder().decode(SavedExperiment.self, from: Data(contentsOf: step.appendingPathComponent("results.json")))
+                    jpegRelease.append(.init(label: label.rawValue, attack: attack.rawValue, release: channel, step: step.lastPathComponent,
+                                             benign: saved.benign, attackMetrics: .init(saved.attack.metrics, psnr: saved.attack.psnrAlpha1)))
+                    monitor.log(String(format: "%@ released as %@: SROCC %.3f | mMAE %.2f  mMRA %.3f", name, channel.description,
+                                       saved.benign.srocc, saved.attack.metrics.mmae, saved.attack.metrics.mmra))
+                }
             }
         }
 
@@ -72,6 +88,7 @@ extension AttackSuite {
                             clean: .init(step: clean.folder, benign: cleanBenign),
                             surrogate: .init(step: surrogate.folder, reused: surrogate.folder == clean.folder),
                             trigger: triggerInfo, pgd: pgdInfo, runs: runs, cleanModelResponse: response, defences: defences.isEmpty ? nil : defences,
+                            jpegTestTime: jpegTestTime.isEmpty ? nil : jpegTestTime, jpegRelease: jpegRelease.isEmpty ? nil : jpegRelease,
                             timings: timings(plan), environment: environment)
     }
 
@@ -95,6 +112,7 @@ extension AttackSuite {
             case "train": part = step.id == "clean" ? "clean model" : "surrogate"
             case "response": part = "clean-model response"
             case "victim": part = "victim " + step.id.dropFirst("victim-".count)
+            case "robustness": part = "JPEG robustness"
             case let k where k.hasPrefix("defence-"): part = "defence " + k.dropFirst("defence-".count)
             default: part = step.kind
             }

@@ -44,6 +44,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
     public var defences = DefenceSection()
     /// How `--executor slurm` asks for each step's job (not part of any step's key).
     public var cluster = ClusterSection()
+    /// JPEG robustness of every victim's backdoor (empty lists: none).
+    public var robustness = RobustnessSection()
 
     public init() {}
 
@@ -61,6 +63,26 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         /// Further `#SBATCH` lines, e.g. `--account=proj42` or `--qos=short`.
         public var sbatchLines: [String] = []
         public init() {}
+    }
+
+    public struct RobustnessSection: Codable, Equatable, Sendable {
+        /// Test time: each victim's α sweep with the test images JPEG-recompressed at these qualities.
+        public var jpeg: [Int] = []
+        /// Release time: one more victim per attack and quality, trained with its poisoned images
+        /// re-encoded at that quality (a poisoned set published as JPEG), then evaluated as usual.
+        public var release: [Int] = []
+        /// Chroma subsampling of both: 420 (PIL's default) or 444.
+        public var subsampling: JPEGCodec.Subsampling = .s420
+        public init() {}
+
+        func channels(_ qualities: [Int], key: String) throws -> [JPEGRecompression] {
+            guard Set(qualities).count == qualities.count else { throw SuiteConfigError("robustness.\(key): duplicate qualities") }
+            return try qualities.map { q in
+                do { return try JPEGRecompression(quality: q, subsampling: subsampling) } catch { throw SuiteConfigError("robustness.\(key): \(error)") }
+            }
+        }
+        public var testChannels: [JPEGRecompression] { (try? channels(jpeg, key: "jpeg")) ?? [] }
+        public var releaseChannels: [JPEGRecompression] { (try? channels(release, key: "release")) ?? [] }
     }
 
     public struct DefenceSection: Codable, Equatable, Sendable {
@@ -233,6 +255,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
         }
         guard !alphas.isEmpty, alphas.allSatisfy({ $0.isFinite && $0 != 0 }) else { throw SuiteConfigError("alphas: need finite, non-zero values") }
         guard Set(defences.run).count == defences.run.count else { throw SuiteConfigError("defences.run: duplicates") }
+        _ = try robustness.channels(robustness.jpeg, key: "jpeg")
+        _ = try robustness.channels(robustness.release, key: "release")
         guard defences.cleanFraction >= 0, defences.cleanFraction < 1 else {
             throw SuiteConfigError("defences.clean_fraction: must be in (0, 1), or 0 for each defence's default; got \(defences.cleanFraction)")
         }

@@ -1,6 +1,7 @@
 import Backdoor
 import Evaluation
 import Foundation
+import IQAData
 
 /// `results.json` of an attack suite: the config as run, the clean model, the attack's artefacts and one
 /// entry per backdoored victim (label mode × attack), plus the clean model's response to each trigger.
@@ -16,6 +17,10 @@ public struct SuiteResults: Codable {
     public var cleanModelResponse: [Response]
     /// Each configured defence on each victim (nil: none configured).
     public var defences: [DefenceRun]?
+    /// Each victim's α sweep behind the test-time JPEG channels of `robustness.jpeg` (nil: none configured).
+    public var jpegTestTime: [JPEGTestRun]?
+    /// The victims trained on poisoned images released as JPEG (`robustness.release`; nil: none).
+    public var jpegRelease: [JPEGReleaseRun]?
     /// Wall seconds per part of the suite, as recorded by its steps when they were computed (by any
     /// process; 0 for steps recorded before step.json held them), and `data`: this process's dataset load.
     public var timings: [String: Double]
@@ -91,6 +96,23 @@ public struct SuiteResults: Codable {
             enum CodingKeys: String, CodingKey { case srocc, plcc, rmse, mmae, mmra, cleanSetRMSE = "cleanSetRmse" }
         }
         enum CodingKeys: String, CodingKey { case label, attack, defence, step, chosenStrength, before, after }
+    }
+
+    public struct JPEGTestRun: Codable {
+        public var label: String
+        public var attack: String
+        public var step: String
+        /// The reference row without JPEG first, then one per quality.
+        public var rows: [JPEGRobustness.Row]
+    }
+
+    public struct JPEGReleaseRun: Codable {
+        public var label: String
+        public var attack: String
+        public var release: JPEGRecompression
+        public var step: String
+        public var benign: BenignMetrics
+        public var attackMetrics: AttackNumbers
     }
 
     public struct Response: Codable {
