@@ -55,3 +55,27 @@ final class TriggerAuditTests: XCTestCase {
         XCTAssertThrowsError(try TriggerAuditScores(stats, topFraction: 0))
     }
 }
+
+/// The model-based audit score on synthetic features: poisoned rows share a direction, the label explains
+/// another (larger) one, and only the shared direction is flagged.
+final class SpectralSignatureTests: XCTestCase {
+    func testFlagsTheSharedDirectionNotTheLabelOne() throws {
+        var rng = SeededGenerator(seed: 9)
+        let poisoned: Set<Int> = [4, 11, 19, 27, 33]
+        var features: [[Double]] = [], labels: [Double] = []
+        for i in 0..<40 {
+            let label = rng.uniform(0, 100)
+            var f = (0..<8).map { _ in rng.nextGaussian() }
+            f[0] += 0.2 * (label - 50)                 // what the label explains: large, but not suspicious
+            if poisoned.contains(i) { f[2] += 4; f[5] -= 4 }
+            features.append(f)
+            labels.append(label)
+        }
+        let scores = try SpectralSignature.scores(features: features, labels: labels)
+        let ranking = scores.indices.sorted { scores[$0] > scores[$1] }
+        XCTAssertEqual(Set(ranking.prefix(5)), poisoned)
+        XCTAssertEqual(try SpectralSignature.scores(features: features, labels: labels), scores, "not deterministic")
+        XCTAssertThrowsError(try SpectralSignature.scores(features: Array(features.prefix(2)), labels: Array(labels.prefix(2))))
+        XCTAssertThrowsError(try SpectralSignature.scores(features: features, labels: Array(labels.prefix(39))))
+    }
+}

@@ -39,6 +39,22 @@ final class AuditCommandTests: XCTestCase {
             XCTAssertTrue(b.stderr.contains(needle), "\(list): \(b.stderr)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.csv").path), list)
         }
+        // With the victim trained on the set: the model-based score comes along.
+        let t = try CLI.run(["train", "--dataset", "folder", "--root", "poisoned", "--split", "poisoned/split.json", "--epochs", "1",
+                             "--patches", "1", "--crop", "64", "--crops-on-trigger-grid", "--out", "victim"], in: dir)
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let m = try CLI.run(args + ["--run", "victim", "--json"], in: dir)
+        XCTAssertEqual(m.status, 0, m.stderr)
+        let withModel = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [String: Any])
+        let model = try XCTUnwrap(((withModel["evaluation"] as? [[String: Any]])?.first?["model"]) as? [String: Any])
+        XCTAssertEqual(model["positives"] as? Int, 6)
+        XCTAssertTrue((model["auc"] as? Double).map { (0...1).contains($0) } ?? false)
+        let modelCSV = try String(contentsOf: dir.appendingPathComponent("ranked.csv"), encoding: .utf8)
+        XCTAssertTrue(modelCSV.hasPrefix("rank,image,score,baseline_score,blocks,model_score,poisoned,alpha\n"), modelCSV)
+        let noRun = try CLI.run(args + ["--run", "nowhere"], in: dir)
+        XCTAssertNotEqual(noRun.status, 0)
+        XCTAssertTrue(noRun.stderr.contains("nowhere"), noRun.stderr)
+
         let top = try CLI.run(["audit", "--dataset", "folder", "--root", "poisoned", "--top-fraction", "2"], in: dir)
         XCTAssertNotEqual(top.status, 0)
         XCTAssertTrue(top.stderr.contains("--top-fraction"), top.stderr)

@@ -37,7 +37,7 @@ public struct JPEGRobustness {
         for (k, channel) in channels.enumerated() {
             let renderer = try predictor.renderer.recompressing(channel)
             let p = Predictor(model: predictor.model, renderer: renderer, patches: predictor.patches, flip: predictor.flip,
-                              batchSize: predictor.batchSize)
+                              batchSize: predictor.batchSize, onTriggerGrid: predictor.onTriggerGrid)
             let outcome = try AttackEvaluator(predictor: p, sweep: sweep, seed: seed).run(images: images, labels: labels) { d, _ in
                 progress?(k * perChannel + d, channels.count * perChannel)
             }

@@ -9,13 +9,17 @@ public struct Predictor {
     public let patches: Int
     public let flip: Bool
     public let batchSize: Int
+    /// Draw crop corners on the full image's 16-px trigger grid only (a model trained with
+    /// `cropsOnTriggerGrid` on images that carry a baked-in trigger).
+    public let onTriggerGrid: Bool
 
-    public init(model: IQAModel, renderer: PatchRenderer, patches: Int, flip: Bool, batchSize: Int = 64) {
+    public init(model: IQAModel, renderer: PatchRenderer, patches: Int, flip: Bool, batchSize: Int = 64, onTriggerGrid: Bool = false) {
         self.model = model
         self.renderer = renderer
         self.patches = patches
         self.flip = flip
         self.batchSize = batchSize
+        self.onTriggerGrid = onTriggerGrid
     }
 
     /// Mean predicted score per image. `seed` fixes the crops; pass a different seed per pass to re-draw
@@ -33,7 +37,7 @@ public struct Predictor {
             let img = renderer.source.size(of: i)
             for _ in 0..<patches {
                 plans.append(PatchPlan.random(image: i, height: img.height, width: img.width, crop: renderer.crop,
-                                              allowFlip: flip, alpha: alpha, using: &rng))
+                                              allowFlip: flip, alpha: alpha, onTriggerGrid: onTriggerGrid, using: &rng))
             }
         }
         let batches = stride(from: 0, to: plans.count, by: batchSize).map { Array(plans[$0..<min($0 + batchSize, plans.count)]) }

@@ -2,13 +2,19 @@ import Backdoor
 import Evaluation
 import Foundation
 import IQAData
+import IQAModels
 
 /// `baiqa audit`: which images of an IQA dataset carry a DCT-domain trigger, with no model. Ranks every
 /// image by `TriggerAuditScores` (and by the high-frequency-energy baseline), and given the list of the
-/// images known to be poisoned, measures ROC-AUC and TPR at 5 % FPR overall and per |α| bin.
+/// images known to be poisoned, measures ROC-AUC and TPR at 5 % FPR overall and per |α| bin. Given the
+/// model trained on the dataset, it adds the model-based score (`SpectralSignature`).
 public struct DatasetAudit {
     public var dataset: DatasetSpec
     public var topFraction = 0.1
+    /// A run folder of the victim trained on this dataset (nil: model-free scores only).
+    public var victim: URL?
+    /// Seeds the victim's crops for the model-based score.
+    public var seed: UInt64 = 0
 
     public init(dataset: DatasetSpec) { self.dataset = dataset }
 
@@ -17,6 +23,8 @@ public struct DatasetAudit {
         public var score: Double
         public var baselineScore: Double
         public var blocks: Int
+        /// The spectral-signature score on the victim's features (nil without a victim).
+        public var modelScore: Double?
     }
 
     /// Every image of the dataset, most suspicious first (ties: by name).
@@ -27,9 +35,29 @@ public struct DatasetAudit {
             do { return try BlockDCTConsistency(image: ImageIO.read(s.url)) } catch let e as BackdoorError { throw RunError("\(s.url.path): \(e)") }
         }
         let scored = try TriggerAuditScores(statistics, topFraction: topFraction)
+        let modelScores = try victim.map { try modelBasedScores(victim: $0, monitor: monitor) }
         return samples.indices.map { i in
-            Entry(image: samples[i].name, score: scored.scores[i], baselineScore: scored.baseline[i], blocks: statistics[i].blocks)
+            Entry(image: samples[i].name, score: scored.scores[i], baselineScore: scored.baseline[i], blocks: statistics[i].blocks,
+                  modelScore: modelScores?[i])
         }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.image < $1.image }
+    }
+
+    /// Spectral-signature scores of every image of the dataset (in the dataset's order) on the victim's
+    /// last-stage features, with its own crop size and crop count. A victim whose recipe anchors the
+    /// trigger at the crop origin sees crops on the full image's trigger grid, where a baked-in trigger
+    /// has the phase it learnt.
+    func modelBasedScores(victim: URL, monitor: RunMonitor) throws -> [Double] {
+        let manifest = try RunManifest.read(from: victim)
+        let model = try manifest.loadModel(folder: victim)
+        let loaded = try LoadedDataset.open(dataset, monitor: monitor)
+        let recipe = manifest.recipe
+        let renderer: PatchRenderer
+        do { renderer = try PatchRenderer(source: loaded.source, crop: recipe.cropSize) } catch { throw RunError("\(victim.path): \(error)") }
+        let predictor = Predictor(model: model, renderer: renderer, patches: recipe.testPatches, flip: false,
+                                  onTriggerGrid: recipe.triggerPhase == .crop || recipe.cropsOnTriggerGrid == true)
+        monitor.log("model-based score: \(manifest.recipe.model.kind.displayName) features of \(victim.lastPathComponent), \(recipe.testPatches) crops per image")
+        let features = try SpectralSignature.features(predictor: predictor, images: Array(loaded.samples.indices), seed: seed)
+        return try SpectralSignature.scores(features: features, labels: loaded.scores)
     }
 
     /// The images known to be poisoned, with their α where the file gives it: `baiqa poison`'s
@@ -59,6 +87,7 @@ public struct DatasetAudit {
         public var subset: String
         public var audit: DetectionMetrics
         public var baseline: DetectionMetrics
+        public var model: DetectionMetrics?
     }
 
     /// All poisoned images, then (when the list gives α) |α| ≥ 0.5 and the bins (0, 0.25], (0.25, 0.5],
@@ -82,15 +111,20 @@ public struct DatasetAudit {
             guard !positives.isEmpty else { return nil }
             return EvaluationRow(subset: "\(label) (n = \(positives.count))",
                                  audit: try DetectionMetrics(positive: positives.map(\.score), negative: clean.map(\.score)),
-                                 baseline: try DetectionMetrics(positive: positives.map(\.baselineScore), negative: clean.map(\.baselineScore)))
+                                 baseline: try DetectionMetrics(positive: positives.map(\.baselineScore), negative: clean.map(\.baselineScore)),
+                                 model: try entries.first?.modelScore.map { _ in
+                                     try DetectionMetrics(positive: positives.map { $0.modelScore! }, negative: clean.map { $0.modelScore! })
+                                 })
         }
     }
 
-    /// rank,image,score,baseline_score,blocks[,poisoned,alpha] — one line per image, most suspicious first.
+    /// rank,image,score,baseline_score,blocks[,model_score][,poisoned,alpha] — one line per image, most suspicious first.
     public static func csv(_ entries: [Entry], poisoned: [String: Double?]?) -> String {
-        var lines = ["rank,image,score,baseline_score,blocks" + (poisoned == nil ? "" : ",poisoned,alpha")]
+        let withModel = entries.first?.modelScore != nil
+        var lines = ["rank,image,score,baseline_score,blocks" + (withModel ? ",model_score" : "") + (poisoned == nil ? "" : ",poisoned,alpha")]
         for (k, e) in entries.enumerated() {
             var cells = [String(k + 1), CSV.escape(e.image), String(format: "%.6g", e.score), String(format: "%.6g", e.baselineScore), String(e.blocks)]
+            if withModel { cells.append(String(format: "%.6g", e.modelScore ?? .nan)) }
             if let poisoned {
                 let flagged = poisoned[e.image] != nil
                 cells += [flagged ? "1" : "0", flagged ? (poisoned[e.image]!.map { String(format: "%.4f", $0) } ?? "") : ""]
