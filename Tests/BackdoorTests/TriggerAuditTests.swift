@@ -27,7 +27,7 @@ final class TriggerAuditTests: XCTestCase {
 
     func testTriggerMakesBlocksAgreeAtItsCoefficients() throws {
         let clean = try BlockDCTConsistency(image: texture(seed: 1, width: 170, height: 150, noise: 15))
-        // 170×150 on the official grid (padding 3 left, 1 top): blocks from x = 13 and y = 15, 9 × 8 of them.
+        // 170×150 on the official grid (padding 3 left, 5 top): blocks from x = 13 and y = 11, 9 × 8 of them.
         XCTAssertEqual(clean.blocks, 72)
         let dirty = try BlockDCTConsistency(image: poisoned(texture(seed: 1, width: 170, height: 150, noise: 15), alpha: 0.5))
         let cleanLarge = clean.t.filter { abs($0) > 4 }.count
@@ -37,6 +37,18 @@ final class TriggerAuditTests: XCTestCase {
         XCTAssertEqual(clean.t[0], 0)
         XCTAssertEqual(try BlockDCTConsistency(image: texture(seed: 1, width: 170, height: 150, noise: 15)), clean, "not deterministic")
         XCTAssertThrowsError(try BlockDCTConsistency(image: RGBImage(width: 20, height: 20)))
+    }
+
+    /// On the injection grid the trigger's energy sits at its own 64 coefficients per channel: a grid one
+    /// block-phase off would spread it over all of them.
+    func testLargestConsistencyLiesOnTheTriggerCoefficients() throws {
+        let image = try poisoned(texture(seed: 3, width: 200, height: 180, noise: 10), alpha: 1)
+        let t = try BlockDCTConsistency(image: image).t
+        let official = Set(DCTPositions.official.flatPositions)
+        for c in 0..<3 {
+            let top = (0..<256).sorted { abs(t[c * 256 + $0]) > abs(t[c * 256 + $1]) }.prefix(32)
+            XCTAssertGreaterThanOrEqual(top.filter { official.contains($0) }.count, 30, "channel \(c): \(top.sorted())")
+        }
     }
 
     func testScoresRankPoisonedImagesFirst() throws {

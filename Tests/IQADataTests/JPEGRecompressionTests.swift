@@ -116,6 +116,23 @@ final class JPEGRecompressionTests: XCTestCase {
                           chw(expected), "the channel changed nothing")
     }
 
+    func testReleaseTimeRendererRecompressesOnlyPoisonedImagesAndRemembersEach() throws {
+        let a = try ImageIO.read(TestSupport.fixture("round_trip_source.png"))
+        let b = RGBImage(width: a.width, height: a.height, pixels: a.pixels.reversed())
+        let channel = try JPEGRecompression(quality: 35)
+        let release = try PatchRenderer(source: InMemoryImages([a, b]), crop: 24, injector: GridInjector(), triggerPhase: .fullImage,
+                                        recompression: channel, recompressesCleanCrops: false)
+        // A clean crop is left as it is.
+        XCTAssertEqual(try renderOne(release, PatchPlan(image: 0, y: 2, x: 3, flip: false)), chw(a.cropped(x: 3, y: 2, width: 24, height: 24)))
+        // Poisoned crops of two images in turn (the remembered image changes, the kept bytes serve again).
+        let expectedA = try channel.roundTrip(a.replacingPixels(chw: GridInjector().injectFullImage(a, alpha: 0.75))).cropped(x: 9, y: 4, width: 24, height: 24)
+        let expectedB = try channel.roundTrip(b.replacingPixels(chw: GridInjector().injectFullImage(b, alpha: -0.5))).cropped(x: 1, y: 7, width: 24, height: 24)
+        for _ in 0..<2 {
+            XCTAssertEqual(try renderOne(release, PatchPlan(image: 0, y: 4, x: 9, flip: false, alpha: 0.75)), chw(expectedA))
+            XCTAssertEqual(try renderOne(release, PatchPlan(image: 1, y: 7, x: 1, flip: false, alpha: -0.5)), chw(expectedB))
+        }
+    }
+
     private func meanAbsDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
         zip(a.pixels, b.pixels).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(a.pixels.count)
     }

@@ -35,12 +35,15 @@ public struct BlockDCTConsistency: Sendable, Equatable {
         guard rows * cols >= 2 else {
             throw BackdoorError("a \(w)×\(h) image has fewer than two whole 16×16 blocks on the trigger grid")
         }
-        var sum = [Double](repeating: 0, count: 3 * 256), squares = [Double](repeating: 0, count: 3 * 256)
+        // Welford's running mean and sum of squared deviations per coefficient (stable when the mean is
+        // large against the spread, as for low frequencies).
+        var mean = [Double](repeating: 0, count: 3 * 256), m2 = [Double](repeating: 0, count: 3 * 256), seen = 0.0
         var ycc = [Double](repeating: 0, count: 3 * 256), tmp = [Double](repeating: 0, count: 256)
         let d = Self.dct
         image.pixels.withUnsafeBufferPointer { px in
             for by in 0..<rows {
                 for bx in 0..<cols {
+                    seen += 1
                     for m in 0..<n {
                         for q in 0..<n {
                             let p = ((y0 + by * n + m) * w + x0 + bx * n + q) * 3
@@ -63,8 +66,10 @@ public struct BlockDCTConsistency: Sendable, Equatable {
                             for v in 0..<n {
                                 var s = 0.0
                                 for q in 0..<n { s += tmp[u * n + q] * d[v * n + q] }
-                                sum[c * 256 + u * n + v] += s
-                                squares[c * 256 + u * n + v] += s * s
+                                let k = c * 256 + u * n + v
+                                let delta = s - mean[k]
+                                mean[k] += delta / seen
+                                m2[k] += delta * (s - mean[k])
                             }
                         }
                     }
@@ -74,10 +79,9 @@ public struct BlockDCTConsistency: Sendable, Equatable {
         let count = Double(rows * cols)
         t = (0..<(3 * 256)).map { i in
             guard i % 256 != 0 else { return 0 }
-            let mean = sum[i] / count
-            let variance = max(0, (squares[i] - count * mean * mean) / (count - 1))
+            let variance = m2[i] / (count - 1)
             // A coefficient that never varies (a flat synthetic image) carries no evidence either way.
-            return variance > 1e-12 ? mean / (variance / count).squareRoot() : 0
+            return variance > 1e-12 * (1 + mean[i] * mean[i]) ? mean[i] / (variance / count).squareRoot() : 0
         }
         blocks = rows * cols
         highFrequencyEnergy = Self.laplacianEnergy(image)

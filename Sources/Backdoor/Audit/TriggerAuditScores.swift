@@ -32,12 +32,13 @@ public struct TriggerAuditScores: Sendable {
         baseline = energies.map { ($0 - center) / spread }
     }
 
-    /// Median and 1.4826·MAD (the standard deviation for normal data), floored so that a constant column
-    /// does not divide by zero.
+    /// Median and 1.4826·MAD (the standard deviation for normal data), floored at 0.1 (t and log-energy
+    /// units: differences below that are noise) so that a column where most images agree exactly, e.g.
+    /// t = 0 on flat synthetic images, does not turn tiny differences into huge z.
     static func robustCenterAndSpread(_ values: [Double]) -> (Double, Double) {
         let center = median(values)
         let mad = median(values.map { abs($0 - center) })
-        return (center, max(1.4826 * mad, 1e-6))
+        return (center, max(1.4826 * mad, 0.1))
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -36,8 +36,7 @@ public struct JPEGRobustness {
         let reference = try predictor.scores(images: images, alpha: 0, seed: seed)
         for (k, channel) in channels.enumerated() {
             let renderer = try predictor.renderer.recompressing(channel)
-            let p = Predictor(model: predictor.model, renderer: renderer, patches: predictor.patches, flip: predictor.flip,
-                              batchSize: predictor.batchSize, onTriggerGrid: predictor.onTriggerGrid)
+            let p = predictor.replacingRenderer(renderer)
             let outcome = try AttackEvaluator(predictor: p, sweep: sweep, seed: seed).run(images: images, labels: labels) { d, _ in
                 progress?(k * perChannel + d, channels.count * perChannel)
             }

@@ -16,6 +16,19 @@ public struct JPEGRecompression: Codable, Hashable, Sendable, CustomStringConver
         self.subsampling = subsampling
     }
 
+    private enum CodingKeys: String, CodingKey { case quality, subsampling }
+
+    /// Decoded values are checked as the initialiser checks them.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let quality = try c.decode(Int.self, forKey: .quality)
+        guard (1...100).contains(quality) else {
+            throw DecodingError.dataCorruptedError(forKey: .quality, in: c, debugDescription: "JPEG quality must be 1…100, got \(quality)")
+        }
+        self.quality = quality
+        subsampling = try c.decode(JPEGCodec.Subsampling.self, forKey: .subsampling)
+    }
+
     /// The image after one encode/decode round trip.
     public func roundTrip(_ image: RGBImage) throws -> RGBImage {
         try JPEGCodec.decode(JPEGCodec.encode(image, quality: quality, subsampling: subsampling))

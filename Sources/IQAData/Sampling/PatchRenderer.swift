@@ -106,11 +106,21 @@ public struct PatchRenderer: Sendable {
 
     /// The whole image with the trigger at the plan's α (full-image phase) after the JPEG channel. A
     /// test image's crops are rendered one after another, so one remembered image saves the re-encoding.
+    /// Release-time training (only poisoned images through the channel, each always at its own α) keeps
+    /// every poisoned image's JPEG bytes, so a shuffled epoch decodes instead of injecting and encoding.
     private func recompressedFullImage(_ image: RGBImage, plan: PatchPlan) throws -> RGBImage {
         if let hit = lastRecompressed.image(index: plan.image, alpha: plan.alpha) { return hit }
-        var triggered = image
-        if let injector, plan.alpha != 0 { triggered = image.replacingPixels(chw: injector.injectFullImage(image, alpha: plan.alpha)) }
-        let result = try recompression!.roundTrip(triggered)
+        let channel = recompression!
+        let result: RGBImage
+        if !recompressesCleanCrops, let bytes = lastRecompressed.released(index: plan.image, alpha: plan.alpha) {
+            result = try JPEGCodec.decode(bytes)
+        } else {
+            var triggered = image
+            if let injector, plan.alpha != 0 { triggered = image.replacingPixels(chw: injector.injectFullImage(image, alpha: plan.alpha)) }
+            let bytes = try JPEGCodec.encode(triggered, quality: channel.quality, subsampling: channel.subsampling)
+            if !recompressesCleanCrops { lastRecompressed.keepReleased(bytes, index: plan.image, alpha: plan.alpha) }
+            result = try JPEGCodec.decode(bytes)
+        }
         lastRecompressed.remember(result, index: plan.image, alpha: plan.alpha)
         return result
     }
@@ -133,11 +143,24 @@ public struct PatchRenderer: Sendable {
     }
 }
 
-/// The last image `PatchRenderer` sent whole through its JPEG channel (index, α), shared by the copies
-/// of one renderer; the lock makes it safe for the prefetching thread.
+/// The last image `PatchRenderer` sent whole through its JPEG channel (index, α), and at release time the
+/// JPEG bytes of every poisoned image, shared by the copies of one renderer; the lock makes it safe for
+/// the prefetching thread.
 final class RecompressedImageMemo: @unchecked Sendable {
     private let lock = NSLock()
     private var entry: (index: Int, alpha: Double, image: RGBImage)?
+    private var releasedBytes: [Int: (alpha: Double, bytes: [UInt8])] = [:]
+
+    func released(index: Int, alpha: Double) -> [UInt8]? {
+        lock.lock(); defer { lock.unlock() }
+        guard let hit = releasedBytes[index], hit.alpha == alpha else { return nil }
+        return hit.bytes
+    }
+
+    func keepReleased(_ bytes: [UInt8], index: Int, alpha: Double) {
+        lock.lock(); defer { lock.unlock() }
+        releasedBytes[index] = (alpha, bytes)
+    }
 
     func image(index: Int, alpha: Double) -> RGBImage? {
         lock.lock(); defer { lock.unlock() }

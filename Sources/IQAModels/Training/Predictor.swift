@@ -22,6 +22,11 @@ public struct Predictor {
         self.onTriggerGrid = onTriggerGrid
     }
 
+    /// The same predictor (model, crops, flips, batches) rendering through `renderer`.
+    public func replacingRenderer(_ renderer: PatchRenderer) -> Predictor {
+        Predictor(model: model, renderer: renderer, patches: patches, flip: flip, batchSize: batchSize, onTriggerGrid: onTriggerGrid)
+    }
+
     /// Mean predicted score per image. `seed` fixes the crops; pass a different seed per pass to re-draw
     /// them (the official α sweep re-draws crops for every α).
     public func scores(images: [Int], alpha: Double = 0, seed: UInt64) throws -> [Double] {

@@ -134,7 +134,7 @@ public final class AttackSuite {
                 // 7. JPEG robustness: the victim behind test-time recompression, and victims whose poisoned
                 // images were released as JPEG.
                 if !config.robustness.jpeg.isEmpty { try planRobustness(&plan, victim: victim, name: name) }
-                for channel in config.robustness.releaseChannels {
+                for channel in try config.robustness.releaseChannels() {
                     try planVictim(&plan, label: label, attack: attack, trigger: attack == .baiqa ? trigger : nil,
                                    pgd: label == .clean ? pgd : nil, release: channel)
                 }
@@ -332,7 +332,7 @@ public final class AttackSuite {
 
     /// A victim's α sweep behind each test-time JPEG channel (`baiqa robustness` on the victim step).
     func planRobustness(_ plan: inout SuitePlan, victim: String, name: String) throws {
-        let channels = config.robustness.testChannels
+        let channels = try config.robustness.testChannels()
         try plan.add(id: "robustness-\(name)", kind: "robustness", inputs: RobustnessInputs(victim: victim, channels: channels, seed: config.seed),
                      after: [victim], describe: "the \(name) victim behind JPEG") { [unowned self] work in
             let run = steps.root.appendingPathComponent(victim)

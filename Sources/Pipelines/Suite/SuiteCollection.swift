@@ -69,9 +69,9 @@ extension AttackSuite {
                         String(format: "%@ %.3f", r.recompression.map { "q\($0.quality)" } ?? "none", r.attack.mmra)
                     }.joined(separator: ", "))
                 }
-                for channel in config.robustness.releaseChannels {
+                for channel in try config.robustness.releaseChannels() {
                     let step = folder(Self.victimRole(name, release: channel))!
-                    let saved = try JSONDecoder().decode(SavedExperiment.self, from: Data(contentsOf: step.appendingPathComponent("results.json")))
+                    let saved = try JSONFiles.read(SavedExperiment.self, from: step.appendingPathComponent("results.json"))
                     jpegRelease.append(.init(label: label.rawValue, attack: attack.rawValue, release: channel, step: step.lastPathComponent,
                                              benign: saved.benign, attackMetrics: .init(saved.attack.metrics, psnr: saved.attack.psnrAlpha1)))
                     monitor.log(String(format: "%@ released as %@: SROCC %.3f | mMAE %.2f  mMRA %.3f", name, channel.description,

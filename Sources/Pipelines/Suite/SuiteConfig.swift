@@ -81,8 +81,8 @@ public struct SuiteConfig: Codable, Equatable, Sendable {
                 do { return try JPEGRecompression(quality: q, subsampling: subsampling) } catch { throw SuiteConfigError("robustness.\(key): \(error)") }
             }
         }
-        public var testChannels: [JPEGRecompression] { (try? channels(jpeg, key: "jpeg")) ?? [] }
-        public var releaseChannels: [JPEGRecompression] { (try? channels(release, key: "release")) ?? [] }
+        public func testChannels() throws -> [JPEGRecompression] { try channels(jpeg, key: "jpeg") }
+        public func releaseChannels() throws -> [JPEGRecompression] { try channels(release, key: "release") }
     }
 
     public struct DefenceSection: Codable, Equatable, Sendable {

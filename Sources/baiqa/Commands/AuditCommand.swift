@@ -49,7 +49,16 @@ struct AuditCommand: ParsableCommand {
         try OutputPaths.requireFolder(of: out)
         // Read the list first: a bad list fails before minutes of auditing.
         let poisoned = try againstList.map { try DatasetAudit.readPoisonedList(URL(fileURLWithPath: $0)) }
-        var audit = DatasetAudit(dataset: try data.resolved())
+        let spec = try data.resolved()
+        if let poisoned, let list = againstList {
+            // Every listed name must be an image of the dataset: checked on the sample list, before the audit.
+            try spec.prepare(monitor: SilentMonitor())
+            let names = Set(try spec.source().load().map(\.name))
+            if let missing = poisoned.keys.sorted().first(where: { !names.contains($0) }) {
+                throw ValidationError("\(list): '\(missing)' is not an image of the audited dataset")
+            }
+        }
+        var audit = DatasetAudit(dataset: spec)
         audit.topFraction = topFraction
         audit.victim = victim.map { URL(fileURLWithPath: $0) }
         audit.seed = seed

@@ -50,5 +50,3 @@ struct RobustnessCommand: ParsableCommand {
         print(MarkdownTable.jpegRobustness(result.rows).markdown, terminator: "")
     }
 }
-
-extension JPEGCodec.Subsampling: ExpressibleByArgument {}

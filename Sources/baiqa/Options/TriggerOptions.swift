@@ -123,5 +123,6 @@ struct TriggerOptions: ParsableArguments {
 extension AttackKind: ExpressibleByArgument {}
 extension DCTPositions: ExpressibleByArgument {}
 extension FTrojanTrigger.Channels: ExpressibleByArgument {}
+extension JPEGCodec.Subsampling: ExpressibleByArgument {}
 
 extension UAPSearch.Method: ExpressibleByArgument {}
