@@ -38,7 +38,8 @@ struct RobustnessCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: runFolder)
         let manifest = try RunManifest.read(from: folder)
         var evaluation = RunEvaluation(folder: folder)
-        evaluation.trigger = try trigger.spec(run: manifest.triggerSpec, runName: runFolder)
+        // Without trigger options: the run's own trigger (what a robustness question is about).
+        evaluation.trigger = try trigger.spec(run: manifest.triggerSpec, runName: runFolder) ?? manifest.triggerSpec
         evaluation.patches = patches
         evaluation.seed = runtime.seed
         evaluation.triggerPhase = triggerPhase
